@@ -1,0 +1,154 @@
+// Configuration is read once, from the environment, into a frozen and grouped object.
+// Every problem is collected so an operator fixes them all in one go.
+
+export interface GatewayConfig {
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string | null;
+    /** Proxy hops trusted for the client IP: false (none), true (all), a hop count, or a list of addresses/CIDRs. */
+    readonly trustProxy: boolean | number | string[];
+    readonly bodyLimitBytes: number;
+  };
+  readonly database: {
+    /** null: the embedded PGlite database inside dataDir. */
+    readonly url: string | null;
+    readonly dataDir: string;
+  };
+  readonly secrets: {
+    /** null: generate one into dataDir on first start (embedded mode only). */
+    readonly secretKey: string | null;
+  };
+  readonly graph: {
+    readonly apiUrl: string;
+    readonly apiVersion: string;
+    readonly timeoutMs: number;
+  };
+  readonly publish: {
+    readonly maxBatch: number;
+    readonly maxWaitMs: number;
+    /** Concurrent in-flight requests per pixel on one instance. */
+    readonly concurrencyPerPixel: number;
+    readonly enabled: boolean;
+  };
+  readonly log: {
+    readonly level: string;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_GRAPH_API_VERSION = 'v24.0';
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env): GatewayConfig {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string): string => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? fallback : v.trim();
+  };
+  const optional = (name: string): string | null => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? null : v.trim();
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = optional(name);
+    if (raw === null) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, fallback: string | null): string | null => {
+    const raw = optional(name) ?? fallback;
+    if (raw === null) return null;
+    try {
+      const u = new URL(raw);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+      return fallback;
+    }
+  };
+
+  const databaseUrl = optional('DATABASE_URL');
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+
+  const apiVersion = str('CAPIG_GRAPH_API_VERSION', DEFAULT_GRAPH_API_VERSION);
+  if (!/^v\d+\.\d+$/.test(apiVersion)) {
+    problems.push(`CAPIG_GRAPH_API_VERSION must look like v24.0 (got "${apiVersion}")`);
+  }
+
+  const secretKey = optional('CAPIG_SECRET_KEY');
+  if (secretKey !== null && secretKey.length < 16) {
+    problems.push('CAPIG_SECRET_KEY must be at least 16 characters (32 random bytes, base64, recommended)');
+  }
+  if (secretKey === null && databaseUrl !== null) {
+    problems.push('CAPIG_SECRET_KEY is required with DATABASE_URL, so every instance encrypts tokens alike');
+  }
+
+  const config: GatewayConfig = {
+    http: {
+      host: str('HOST', '0.0.0.0'),
+      port: int('PORT', 8080, 0, 65535),
+      publicUrl: url('CAPIG_PUBLIC_URL', null),
+      trustProxy: parseTrustProxy(optional('CAPIG_TRUST_PROXY'), problems),
+      bodyLimitBytes: int('CAPIG_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 16 * 1024 * 1024),
+    },
+    database: { url: databaseUrl, dataDir: str('CAPIG_DATA_DIR', './data') },
+    secrets: { secretKey },
+    graph: {
+      apiUrl: url('CAPIG_GRAPH_API_URL', 'https://graph.facebook.com') ?? 'https://graph.facebook.com',
+      apiVersion,
+      timeoutMs: int('CAPIG_GRAPH_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
+    publish: {
+      maxBatch: int('CAPIG_PUBLISH_MAX_BATCH', 500, 1, 1000),
+      maxWaitMs: int('CAPIG_PUBLISH_MAX_WAIT_MS', 1000, 10, 1000),
+      concurrencyPerPixel: int('CAPIG_PUBLISH_CONCURRENCY', 2, 1, 16),
+      enabled: str('CAPIG_PUBLISH', 'on') !== 'off',
+    },
+    log: { level: str('LOG_LEVEL', 'info') },
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.log.level)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+function parseTrustProxy(raw: string | null, problems: string[]): boolean | number | string[] {
+  if (raw === null || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = list.filter((s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && !['loopback', 'linklocal', 'uniquelocal'].includes(s));
+  if (bad.length > 0) {
+    problems.push(
+      `CAPIG_TRUST_PROXY must be true, false, a hop count, or a comma list of addresses/CIDRs (bad: ${bad.join(', ')})`,
+    );
+  }
+  return list;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,29 @@
+// The database port. Everything above it speaks plain SQL through these few calls, so the embedded
+// PGlite and a real PostgreSQL server are interchangeable.
+
+export interface Sql {
+  /** One statement with $1..$n parameters; returns the rows. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** A script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface Db extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A database error that means "not reachable right now", as opposed to a bug in our SQL. */
+export function isUnavailableError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  const code = e.code ?? '';
+  // Connection-level errors (node) and PostgreSQL classes 08 (connection), 53 (resources), 57P (shutdown).
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH)$/.test(code)) return true;
+  if (/^(08|53|57P)/.test(code)) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+    e.message ?? '',
+  );
+}

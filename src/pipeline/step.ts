@@ -1,0 +1,21 @@
+import type { EventSource, RequestInfo, ServerEvent } from '../domain/event.js';
+import type { StepResult } from '../domain/outcome.js';
+import type { PixelSettings } from '../domain/pixel.js';
+
+/** An event in flight through the pipeline, with everything the steps may look at. */
+export interface PipelineEvent {
+  pixelId: string;
+  /** Settings of the pixel, or null when no account has connected it. */
+  pixel: PixelSettings | null;
+  source: EventSource;
+  event: ServerEvent;
+  request: RequestInfo;
+  testEventCode: string;
+  /** Cleared by the publishing switch: the event is counted but not sent. */
+  publish: boolean;
+  /** Set by the publishing switch when publish is false. */
+  notPublishedReason?: 'publishing_disabled';
+}
+
+/** A pipeline step: pure, synchronous, one event in, the event (maybe changed) or a drop out. */
+export type Step = (e: PipelineEvent) => StepResult<PipelineEvent>;
