@@ -30,6 +30,8 @@ export interface GatewayConfig {
     /** Concurrent in-flight requests per pixel on one instance. */
     readonly concurrencyPerPixel: number;
     readonly enabled: boolean;
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
   };
   readonly log: {
     readonly level: string;
@@ -118,6 +120,8 @@ export function loadConfig(env: Env): GatewayConfig {
       maxWaitMs: int('CAPIG_PUBLISH_MAX_WAIT_MS', 1000, 10, 1000),
       concurrencyPerPixel: int('CAPIG_PUBLISH_CONCURRENCY', 2, 1, 16),
       enabled: str('CAPIG_PUBLISH', 'on') !== 'off',
+      retryBaseMs: int('CAPIG_PUBLISH_RETRY_BASE_MS', 1000, 10, 600_000),
+      retryMaxMs: int('CAPIG_PUBLISH_RETRY_MAX_MS', 300_000, 100, 3_600_000),
     },
     log: { level: str('LOG_LEVEL', 'info') },
   };
@@ -136,7 +140,9 @@ function parseTrustProxy(raw: string | null, problems: string[]): boolean | numb
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = list.filter((s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && !['loopback', 'linklocal', 'uniquelocal'].includes(s));
+  const bad = list.filter(
+    (s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && !['loopback', 'linklocal', 'uniquelocal'].includes(s),
+  );
   if (bad.length > 0) {
     problems.push(
       `CAPIG_TRUST_PROXY must be true, false, a hop count, or a comma list of addresses/CIDRs (bad: ${bad.join(', ')})`,

@@ -54,6 +54,8 @@ export interface AcceptedEvent {
   event: ServerEvent;
   domain: string;
   testEventCode: string;
+  /** The client's event_id for deduplication; null when it sent none. */
+  dedupKey: string | null;
   /** false: counted and deduplicated, but not sent (publishing switch). */
   publish: boolean;
 }

@@ -11,6 +11,8 @@ export interface PipelineEvent {
   event: ServerEvent;
   request: RequestInfo;
   testEventCode: string;
+  /** The client's event_id, taken before enrichment may generate one; null: nothing to deduplicate. */
+  dedupKey: string | null;
   /** Cleared by the publishing switch: the event is counted but not sent. */
   publish: boolean;
   /** Set by the publishing switch when publish is false. */

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.js';
+import { migrate } from './database/migrate.js';
+import { startFakeGraph } from './fake-graph/fake-graph-server.js';
+import { openDatabase, startGateway } from './main.js';
+import { createLogger } from './platform/logger.js';
+
+const USAGE = `Usage: capig <command> [options]
+
+Commands:
+  start                       run the gateway (configuration from the environment, see README)
+  migrate                     apply database migrations and exit
+  fake-graph [--port N] [--host H]
+                              run a local fake of Meta's Graph API (Conversions API sandbox)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start();
+    case 'migrate':
+      return runMigrate();
+    case 'fake-graph':
+      return fakeGraph(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`capig: unknown command "${command}"\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+function config() {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function start(): Promise<number> {
+  const cfg = config();
+  const log = createLogger(cfg.log.level);
+  // Expected failures are handled where they happen; anything reaching here is a bug to log, not a
+  // reason to drop every in-flight request by crashing.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  const gateway = await startGateway(cfg, { log });
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  await gateway.stop();
+  return 0;
+}
+
+async function runMigrate(): Promise<number> {
+  const cfg = config();
+  const log = createLogger(cfg.log.level);
+  const db = await openDatabase(cfg, log);
+  try {
+    const applied = await migrate(db);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+  } finally {
+    await db.close();
+  }
+  return 0;
+}
+
+async function fakeGraph(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string', default: '4100' }, host: { type: 'string', default: '127.0.0.1' } },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write('capig fake-graph: --port must be a number from 0 to 65535\n');
+    return 2;
+  }
+  const fake = await startFakeGraph({ port, host: values.host });
+  process.stdout.write(
+    `fake Graph API listening on ${fake.url}\n` +
+      `  set CAPIG_GRAPH_API_URL=${fake.url} on the gateway; inspect ${fake.url}/_fake/events\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  await fake.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`capig: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,17 @@
+import type { FastifyRequest } from 'fastify';
+import type { RequestInfo } from '../domain/event.js';
+import { parseCookieHeader } from '../pipeline/fb-cookies.js';
+import { stripPort } from '../pipeline/steps/enrich.js';
+
+/** What a request tells about its sender; the client IP honours CAPIG_TRUST_PROXY (via Fastify). */
+export function requestInfo(req: FastifyRequest): RequestInfo {
+  const cookies = parseCookieHeader(req.headers.cookie);
+  const ua = req.headers['user-agent'];
+  return {
+    ip: req.ip ? stripPort(req.ip) : null,
+    userAgent: typeof ua === 'string' && ua !== '' ? ua.slice(0, 1024) : null,
+    fbp: cookies._fbp ?? null,
+    fbc: cookies._fbc ?? null,
+    receivedAt: Date.now(),
+  };
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import { parseJsonBody } from '../../platform/http-app.js';
+import type { Ingest } from '../ingest.js';
+import { requestInfo } from '../request-info.js';
+import { sendRejected, sendStoreFailure } from './reply.js';
+
+// POST /events: what the Meta Pixel's gateway plugin and our tag send, cross-origin, usually as
+// text/plain so the browser sends it without a preflight.
+export function registerPostEvents(app: FastifyInstance, ingest: Ingest): void {
+  app.options('/events', async (req, reply) => {
+    allowOrigin(req.headers.origin, reply);
+    reply
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'content-type')
+      .header('access-control-max-age', '86400');
+    return reply.status(204).send();
+  });
+
+  app.post('/events', async (req, reply) => {
+    allowOrigin(req.headers.origin, reply);
+    const body = parseJsonBody(req.body);
+    if (!body.ok) return sendRejected(reply, req, { kind: 'rejected', status: 400, code: 100, message: body.message });
+    try {
+      const outcome = await ingest.browser(body.value, requestInfo(req));
+      if (outcome.kind === 'rejected') return sendRejected(reply, req, outcome);
+      return reply.status(200).send(outcome);
+    } catch (err) {
+      return sendStoreFailure(reply, req, err);
+    }
+  });
+}
+
+/** Cookies (_fbp, _fbc) ride along only on credentialed requests, which need an explicit origin. */
+function allowOrigin(origin: string | undefined, reply: { header(k: string, v: string): unknown }) {
+  if (!origin) return;
+  reply.header('access-control-allow-origin', origin);
+  reply.header('access-control-allow-credentials', 'true');
+  reply.header('vary', 'Origin');
+}

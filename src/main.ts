@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayConfig } from './config.js';
+import type { Db } from './database/db.js';
+import { migrate } from './database/migrate.js';
+import { openPgliteDb } from './database/pglite-db.js';
+import { openPostgresDb } from './database/postgres-db.js';
+import { type AccountsRepo, createAccountsRepo } from './database/repos/accounts-repo.js';
+import { createPixelSettingsRepo } from './database/repos/pixel-settings-repo.js';
+import { createPixelStatusRepo } from './database/repos/pixel-status-repo.js';
+import { createIngest } from './ingest/ingest.js';
+import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-directory.js';
+import { registerGetPixelSdk } from './ingest/routes/get-pixel-sdk.js';
+import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
+import { registerPostEvents } from './ingest/routes/post-events.js';
+import { createHttpApp } from './platform/http-app.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createSecretBox } from './platform/secret-box.js';
+import { loadOrCreateSecret } from './platform/secret-file.js';
+import { createCapiClient } from './publish/capi-client.js';
+import { createPublisher, type Publisher } from './publish/publisher.js';
+import { createEventQueue, type EventQueue } from './queue/event-queue.js';
+import { createEventWriter } from './queue/event-writer.js';
+import { startMaintenance } from './queue/maintenance.js';
+
+// The composition root: the only place that builds things and wires them together.
+
+export interface Gateway {
+  url: string;
+  db: Db;
+  app: FastifyInstance;
+  accounts: AccountsRepo;
+  directory: PixelDirectory;
+  queue: EventQueue;
+  publisher: Publisher;
+  log: Logger;
+  /** Graceful: stop accepting, commit what was accepted, finish or release batches, close the db. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Tests: an already-migrated PGlite image to start from, instead of a data dir. */
+  pgliteImage?: Blob;
+}
+
+export async function openDatabase(config: GatewayConfig, log: Logger, image?: Blob): Promise<Db> {
+  if (config.database.url) {
+    return openPostgresDb(config.database.url, {
+      onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
+    });
+  }
+  return image ? openPgliteDb(null, { loadDataDir: image }) : openPgliteDb(join(config.database.dataDir, 'pglite'));
+}
+
+export async function startGateway(config: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {
+  const log = opts.log ?? createLogger(config.log.level);
+  const db = await openDatabase(config, log, opts.pgliteImage);
+  const applied = await migrate(db);
+  if (applied.length > 0) log.info({ applied }, 'database migrated');
+  if (db.kind === 'pglite') {
+    // Only this process can open the embedded database, so leases left by a crashed run are void.
+    await db.query('UPDATE event_queue SET available_at = now() WHERE available_at > now()');
+  }
+
+  const secret = config.secrets.secretKey ?? (await loadOrCreateSecret(config.database.dataDir));
+  const box = createSecretBox(secret);
+  const accounts = createAccountsRepo(db, box);
+  const settings = createPixelSettingsRepo(db, box);
+  const directory = createPixelDirectory((id) => settings.settings(id), { ttlMs: 1000 });
+  const queue = createEventQueue(db);
+  const client = createCapiClient({ apiUrl: config.graph.apiUrl, timeoutMs: config.graph.timeoutMs });
+  const publisher = createPublisher({
+    config: {
+      ...config.publish,
+      defaultApiVersion: config.graph.apiVersion,
+      // Longer than any request may take, so a live claimer never loses its batch to another.
+      leaseMs: Math.max(5_000, config.graph.timeoutMs * 3),
+    },
+    queue,
+    publishTarget: (id) => settings.publishTarget(id),
+    status: createPixelStatusRepo(db),
+    client,
+    log,
+    retry: { baseMs: config.publish.retryBaseMs, maxMs: config.publish.retryMaxMs },
+  });
+  const writer = createEventWriter({ db, log, onQueued: (ids) => publisher.wake(ids) });
+  const ingest = createIngest({ directory, writer, log });
+
+  const app = createHttpApp(config.http, log);
+  registerPostEvents(app, ingest);
+  registerPostCapiEvents(app, ingest);
+  registerGetPixelSdk(app, { publicUrl: config.http.publicUrl });
+  app.get('/health', async (_req, reply) => {
+    try {
+      await db.query('SELECT 1');
+      return { status: 'ok' };
+    } catch {
+      return reply.status(503).send({ status: 'database unavailable' });
+    }
+  });
+
+  await app.listen({ port: config.http.port, host: config.http.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
+  publisher.start();
+  const stopMaintenance = startMaintenance(db, log);
+  log.info({ url, database: db.kind }, 'gateway started');
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    db,
+    app,
+    accounts,
+    directory,
+    queue,
+    publisher,
+    log,
+    stop() {
+      stopping ??= (async () => {
+        await app.close();
+        await writer.drain();
+        await publisher.stop();
+        stopMaintenance();
+        await client.close();
+        await db.close();
+        log.info('gateway stopped');
+      })();
+      return stopping;
+    },
+  };
+}

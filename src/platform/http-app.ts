@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { GatewayConfig } from '../config.js';
+import type { Logger } from './logger.js';
+
+// The HTTP server every edge mounts its routes on: bodies arrive as raw strings (each route parses
+// them and answers bad JSON in its own words), every error has one JSON shape, every request an id.
+
+export function createHttpApp(config: GatewayConfig['http'], log: Logger): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    // A hop count is valid at runtime (proxy-addr) though Fastify's types omit it.
+    trustProxy: config.trustProxy as boolean | string[],
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => randomBytes(12).toString('base64url'),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    const message =
+      status >= 500
+        ? 'internal error; the request id identifies it in the gateway log'
+        : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `the body is larger than ${config.bodyLimitBytes} bytes`
+          : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'unsupported Content-Type; send application/json or text/plain (or form-encoded to /capi)'
+            : err.message;
+    reply.status(status).send(errorBody(message, status >= 500 ? 2 : 100, req.id));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(errorBody(`no route for ${req.method} ${req.url.split('?')[0]}`, 100, req.id));
+  });
+  return app;
+}
+
+/** Graph-style error envelope, so Conversions API clients read our errors as they read Meta's. */
+export function errorBody(message: string, code: number, requestId: string, extra: Record<string, unknown> = {}) {
+  return { error: { message, type: 'CapigException', code, fbtrace_id: requestId, ...extra } };
+}
+
+/** Parses a raw body as JSON; undefined body (no Content-Type) counts as empty. */
+export function parseJsonBody(body: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (body !== null && typeof body === 'object') return { ok: true, value: body };
+  if (typeof body !== 'string' || body.trim() === '') return { ok: false, message: 'the body is empty; send JSON' };
+  try {
+    return { ok: true, value: JSON.parse(body) };
+  } catch (err) {
+    return { ok: false, message: `the body is not valid JSON: ${(err as Error).message}` };
+  }
+}

@@ -1,0 +1,183 @@
+import type { GatewayConfig } from '../config.js';
+import type { PixelStatusRepo } from '../database/repos/pixel-status-repo.js';
+import type { PublishTarget } from '../database/repos/pixel-settings-repo.js';
+import type { Logger } from '../platform/logger.js';
+import { sleep } from '../platform/sleep.js';
+import type { EventQueue } from '../queue/event-queue.js';
+import type { CapiClient } from './capi-client.js';
+import { type DeliveryOutcome, deliverBatch } from './deliver-batch.js';
+
+// One lane per pixel: a pixel that fails or is slow only ever delays its own lane. A lane claims a
+// batch, delivers it, applies the outcome, and repeats; after a partial batch it waits up to
+// maxWaitMs so the next batch can fill.
+
+export interface PublisherDeps {
+  config: GatewayConfig['publish'] & { defaultApiVersion: string; leaseMs: number };
+  queue: EventQueue;
+  publishTarget(pixelId: string): Promise<PublishTarget | null>;
+  status: PixelStatusRepo;
+  client: CapiClient;
+  log: Logger;
+  retry: { baseMs: number; maxMs: number };
+  pollMs?: number;
+}
+
+interface Lane {
+  workers: number;
+  pausedUntil: number;
+  failures: number;
+}
+
+export interface Publisher {
+  start(): void;
+  /** New events for these pixels: start their lanes now rather than at the next poll. */
+  wake(pixelIds: Iterable<string>): void;
+  /** Stops claiming, lets in-flight batches finish (or releases them after graceMs), then resolves. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function createPublisher(deps: PublisherDeps): Publisher {
+  const lanes = new Map<string, Lane>();
+  const running = new Set<Promise<void>>();
+  const stopSleeping = new AbortController();
+  const abortRequests = new AbortController();
+  let stopped = false;
+  let supervisor: Promise<void> | null = null;
+  let poke: (() => void) | null = null;
+
+  const lane = (pixelId: string): Lane => {
+    const existing = lanes.get(pixelId);
+    if (existing) return existing;
+    const created = { workers: 0, pausedUntil: 0, failures: 0 };
+    lanes.set(pixelId, created);
+    return created;
+  };
+
+  function ensureWorker(pixelId: string, max = 1): void {
+    const l = lane(pixelId);
+    if (stopped || Date.now() < l.pausedUntil || l.workers >= Math.min(max, deps.config.concurrencyPerPixel)) return;
+    l.workers++;
+    const p = runLane(pixelId, l)
+      .catch((err) => deps.log.error({ err, pixelId }, 'publisher lane failed; it restarts at the next poll'))
+      .finally(() => {
+        l.workers--;
+        running.delete(p);
+      });
+    running.add(p);
+  }
+
+  async function runLane(pixelId: string, l: Lane): Promise<void> {
+    while (!stopped && Date.now() >= l.pausedUntil) {
+      const target = await deps.publishTarget(pixelId);
+      if (!target) return;
+      const batch = await deps.queue.claim(pixelId, deps.config.maxBatch, deps.config.leaseMs);
+      if (batch.length === 0) return;
+      const started = Date.now();
+      // A full batch means a backlog: let a second worker help drain it.
+      if (batch.length === deps.config.maxBatch) ensureWorker(pixelId, deps.config.concurrencyPerPixel);
+      const outcome = await deliverBatch(batch, {
+        nowSec: Math.floor(started / 1000),
+        send: (b) =>
+          deps.client.send(
+            {
+              ...b,
+              pixelId,
+              apiVersion: target.apiVersion ?? deps.config.defaultApiVersion,
+              accessToken: target.accessToken,
+            },
+            abortRequests.signal,
+          ),
+      });
+      await apply(pixelId, l, outcome);
+      if (outcome.held) return;
+      if (batch.length < deps.config.maxBatch) {
+        await sleep(deps.config.maxWaitMs - (Date.now() - started), stopSleeping.signal);
+      }
+    }
+  }
+
+  async function apply(pixelId: string, l: Lane, o: DeliveryOutcome): Promise<void> {
+    await deps.queue.complete(o.delivered);
+    await deps.queue.deadLetter(o.deadLetters);
+    if (o.deadLetters.length > 0) {
+      deps.log.warn(
+        { pixelId, count: o.deadLetters.length, reason: o.deadLetters[0]?.errorMessage },
+        'events dead-lettered',
+      );
+    }
+    if (!o.held) {
+      l.failures = 0;
+      return;
+    }
+    const { failure, response, events } = o.held;
+    l.failures++;
+    const delay = stopped ? 0 : backoffMs(failure, l.failures, response.retryAfterMs, deps.retry);
+    l.pausedUntil = Date.now() + delay;
+    const code = response.error?.code
+      ? `${response.error.code}.${response.error.error_subcode ?? 0}`
+      : response.status === null
+        ? 'network'
+        : `http.${response.status}`;
+    // The bad-token mark goes first, so no other worker claims the released events meanwhile.
+    await deps.status.recordError(pixelId, { code, message: response.description, badToken: failure === 'bad_token' });
+    await deps.queue.release(events, delay, response.description);
+    deps.log.warn(
+      { pixelId, failure, code, events: events.length, retryInMs: delay, attempt: l.failures },
+      `publishing held: ${response.description}`,
+    );
+  }
+
+  async function supervise(): Promise<void> {
+    const pollMs = deps.pollMs ?? 500;
+    while (!stopped) {
+      try {
+        for (const pixelId of await deps.queue.readyPixels()) ensureWorker(pixelId);
+      } catch (err) {
+        deps.log.warn({ err: { message: (err as Error).message } }, 'publisher poll failed; retrying');
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        poke = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        stopSleeping.signal.addEventListener('abort', poke, { once: true });
+      });
+      poke = null;
+    }
+  }
+
+  return {
+    start() {
+      if (!supervisor && deps.config.enabled) supervisor = supervise();
+    },
+    wake(pixelIds) {
+      if (!supervisor) return;
+      for (const id of pixelIds) ensureWorker(id);
+    },
+    async stop(graceMs = 5_000) {
+      stopped = true;
+      stopSleeping.abort();
+      poke?.();
+      const grace = setTimeout(() => abortRequests.abort(), graceMs);
+      await supervisor;
+      while (running.size > 0) await Promise.allSettled([...running]);
+      clearTimeout(grace);
+    },
+  };
+}
+
+/** Exponential backoff with jitter; throttling starts higher and honours Meta's regain estimate. */
+export function backoffMs(
+  failure: string,
+  attempt: number,
+  retryAfterMs: number | null,
+  retry: { baseMs: number; maxMs: number },
+): number {
+  if (failure === 'bad_token') return 0; // held by the bad-token flag, not by time
+  const base =
+    failure === 'throttled' ? retry.baseMs * 4 : failure === 'pixel_config' ? retry.baseMs * 30 : retry.baseMs;
+  const exp = Math.min(retry.maxMs, base * 2 ** Math.min(attempt - 1, 20));
+  const jittered = exp / 2 + Math.random() * (exp / 2);
+  return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, retry.maxMs)));
+}

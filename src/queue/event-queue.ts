@@ -1,0 +1,154 @@
+import { Counts } from '../domain/counts.js';
+import type { ServerEvent } from '../domain/event.js';
+import type { Db } from '../database/db.js';
+import { addCounts } from '../database/repos/metrics-repo.js';
+
+// The durable queue, partitioned by pixel. A claim leases rows by moving available_at forward;
+// FOR UPDATE SKIP LOCKED lets several instances claim side by side without waiting on each other.
+
+export interface QueuedEvent {
+  id: number;
+  pixelId: string;
+  tenantId: string;
+  event: ServerEvent;
+  eventName: string;
+  eventTime: number;
+  domain: string;
+  testEventCode: string;
+  attempts: number;
+  enqueuedAt: Date;
+}
+
+export interface DeadLetter {
+  event: QueuedEvent;
+  reason: 'rejected' | 'expired';
+  errorCode: number | null;
+  errorSubcode: number | null;
+  errorMessage: string;
+  fbtraceId: string | null;
+}
+
+interface QueueRow {
+  id: number;
+  pixel_id: string;
+  tenant_id: string;
+  event: ServerEvent;
+  event_name: string;
+  event_time: number;
+  domain: string;
+  test_event_code: string;
+  attempts: number;
+  enqueued_at: Date;
+}
+
+export function createEventQueue(db: Db) {
+  return {
+    /** Pixels that have events ready now and can be published to. */
+    async readyPixels(): Promise<string[]> {
+      const rows = await db.query<{ pixel_id: string }>(
+        `SELECT p.pixel_id FROM pixels p
+          WHERE NOT p.bad_token AND p.access_token_enc IS NOT NULL
+            AND EXISTS (SELECT 1 FROM event_queue q WHERE q.pixel_id = p.pixel_id AND q.available_at <= now())`,
+      );
+      return rows.map((r) => r.pixel_id);
+    },
+
+    /** Leases up to limit ready events of one pixel, oldest first, for leaseMs. */
+    async claim(pixelId: string, limit: number, leaseMs: number): Promise<QueuedEvent[]> {
+      const rows = await db.query<QueueRow>(
+        `WITH ready AS (
+           SELECT id FROM event_queue
+            WHERE pixel_id = $1 AND available_at <= now()
+            ORDER BY available_at, id
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED)
+         UPDATE event_queue q
+            SET available_at = now() + make_interval(secs => $3::float8 / 1000), attempts = q.attempts + 1
+           FROM ready WHERE q.id = ready.id
+         RETURNING q.id, q.pixel_id, q.tenant_id, q.event, q.event_name, q.event_time, q.domain,
+                   q.test_event_code, q.attempts, q.enqueued_at`,
+        [pixelId, limit, leaseMs],
+      );
+      return rows
+        .map((r) => ({
+          id: r.id,
+          pixelId: r.pixel_id,
+          tenantId: r.tenant_id,
+          event: r.event,
+          eventName: r.event_name,
+          eventTime: r.event_time,
+          domain: r.domain,
+          testEventCode: r.test_event_code,
+          attempts: r.attempts,
+          enqueuedAt: r.enqueued_at,
+        }))
+        .sort((a, b) => a.id - b.id);
+    },
+
+    /** Delivered: removed from the queue and counted as published, in one transaction. */
+    async complete(events: QueuedEvent[]): Promise<void> {
+      if (events.length === 0) return;
+      const counts = new Counts();
+      for (const e of events) counts.add(countKey(e, 'published'));
+      await db.transaction(async (tx) => {
+        await tx.query('DELETE FROM event_queue WHERE id = ANY($1::int8[])', [events.map((e) => e.id)]);
+        await addCounts(tx, counts.list());
+      });
+    },
+
+    /** Not delivered this time: claimable again after delayMs. */
+    async release(events: QueuedEvent[], delayMs: number, error: string): Promise<void> {
+      if (events.length === 0) return;
+      await db.query(
+        `UPDATE event_queue SET available_at = now() + make_interval(secs => $2::float8 / 1000), last_error = $3
+          WHERE id = ANY($1::int8[])`,
+        [events.map((e) => e.id), delayMs, error.slice(0, 500)],
+      );
+    },
+
+    /** Moves events Meta will never take to the dead-letter table, with Meta's answer. */
+    async deadLetter(letters: DeadLetter[]): Promise<void> {
+      if (letters.length === 0) return;
+      const counts = new Counts();
+      for (const l of letters) counts.add(countKey(l.event, 'dead_lettered'));
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO dead_letters (tenant_id, pixel_id, event, event_name, test_event_code, reason, error_code,
+                                     error_subcode, error_message, fbtrace_id, attempts, enqueued_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::int4[],
+                                $8::int4[], $9::text[], $10::text[], $11::int4[], $12::timestamptz[])`,
+          [
+            letters.map((l) => l.event.tenantId),
+            letters.map((l) => l.event.pixelId),
+            letters.map((l) => JSON.stringify(l.event.event)),
+            letters.map((l) => l.event.eventName),
+            letters.map((l) => l.event.testEventCode),
+            letters.map((l) => l.reason),
+            letters.map((l) => l.errorCode),
+            letters.map((l) => l.errorSubcode),
+            letters.map((l) => l.errorMessage.slice(0, 2000)),
+            letters.map((l) => l.fbtraceId),
+            letters.map((l) => l.event.attempts),
+            letters.map((l) => l.event.enqueuedAt.toISOString()),
+          ],
+        );
+        await tx.query('DELETE FROM event_queue WHERE id = ANY($1::int8[])', [letters.map((l) => l.event.id)]);
+        await addCounts(tx, counts.list());
+      });
+    },
+
+    async depth(pixelId?: string): Promise<number> {
+      const [row] = await db.query<{ n: number }>(
+        'SELECT count(*)::int8 AS n FROM event_queue WHERE $1::text IS NULL OR pixel_id = $1',
+        [pixelId ?? null],
+      );
+      return row?.n ?? 0;
+    },
+  };
+}
+
+export type EventQueue = ReturnType<typeof createEventQueue>;
+
+function countKey(e: QueuedEvent, outcome: string) {
+  return { tenantId: e.tenantId, pixelId: e.pixelId, eventName: e.eventName, domain: e.domain, outcome };
+}

@@ -1,0 +1,209 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { loadMigrations, migrate } from '../src/database/migrate.js';
+import { openPgliteDb } from '../src/database/pglite-db.js';
+import { type FakeGraph, startFakeGraph } from '../src/fake-graph/fake-graph-server.js';
+import { type Gateway, startGateway } from '../src/main.js';
+import { createLogger } from '../src/platform/logger.js';
+
+// Starts a real gateway on a real database (PGlite by default, PostgreSQL when
+// CAPIG_TEST_DATABASE_URL is set) publishing to a real fake Graph API server.
+
+export const TEST_DATABASE_URL = process.env.CAPIG_TEST_DATABASE_URL ?? null;
+export const TEST_SECRET = 'test-secret-key-0123456789abcdef';
+
+export interface TestGateway {
+  gateway: Gateway;
+  fake: FakeGraph;
+  url: string;
+  addPixel(p?: { tenantId?: string; pixelId?: string; token?: string }): Promise<TestPixel>;
+  postBrowser(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  postServer(pixelId: string, body: unknown, accessKey?: string | null): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface TestPixel {
+  tenantId: string;
+  pixelId: string;
+  accessKey: string;
+  token: string;
+}
+
+export interface TestGatewayOptions {
+  env?: Record<string, string>;
+  /** Share a fake between gateways (it is then not closed by stop()). */
+  fake?: FakeGraph;
+  /** Reuse a database (PostgreSQL URL) instead of a fresh one; for multi-instance tests. */
+  databaseUrl?: string;
+}
+
+export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
+  const fake = opts.fake ?? (await startFakeGraph());
+  const db = opts.databaseUrl
+    ? { url: opts.databaseUrl, drop: async () => undefined }
+    : TEST_DATABASE_URL
+      ? await createTestDatabase(TEST_DATABASE_URL)
+      : null;
+  const dataDir = await mkdtemp(join(tmpdir(), 'capig-test-'));
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CAPIG_DATA_DIR: dataDir,
+    CAPIG_SECRET_KEY: TEST_SECRET,
+    CAPIG_GRAPH_API_URL: fake.url,
+    CAPIG_GRAPH_TIMEOUT_MS: '2000',
+    CAPIG_PUBLISH_MAX_WAIT_MS: '50',
+    CAPIG_PUBLISH_RETRY_BASE_MS: '100',
+    CAPIG_PUBLISH_RETRY_MAX_MS: '2000',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...(db ? { DATABASE_URL: db.url } : {}),
+    ...opts.env,
+  });
+  const gateway = await startGateway(config, {
+    log: createLogger(config.log.level),
+    ...(db ? {} : { pgliteImage: await migratedPgliteImage() }),
+  });
+  let pixelSeq = 0;
+  const tenants = new Set<string>();
+  return {
+    gateway,
+    fake,
+    url: gateway.url,
+    async addPixel(p = {}) {
+      const tenantId = p.tenantId ?? `t${randomBytes(4).toString('hex')}`;
+      if (!tenants.has(tenantId)) {
+        await gateway.accounts.createTenant({ id: tenantId, name: `Account ${tenantId}` });
+        tenants.add(tenantId);
+      }
+      const pixelId = p.pixelId ?? `${Date.now()}${pixelSeq++}${Math.floor(Math.random() * 1000)}`;
+      const token = p.token ?? `token-${pixelId}`;
+      const { accessKey } = await gateway.accounts.addPixel({
+        pixelId,
+        tenantId,
+        accessToken: token,
+        name: 'Test pixel',
+      });
+      return { tenantId, pixelId, accessKey, token };
+    },
+    postBrowser(body, headers = {}) {
+      return fetch(`${gateway.url}/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'text/plain;charset=UTF-8',
+          'user-agent': 'Mozilla/5.0 (Test) Chrome/140',
+          ...headers,
+        },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    },
+    postServer(pixelId, body, accessKey) {
+      return fetch(`${gateway.url}/capi/${pixelId}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(accessKey ? { authorization: `Bearer ${accessKey}` } : {}) },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    },
+    async stop() {
+      await gateway.stop();
+      if (!opts.fake) await fake.close();
+      await db?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh database on the test server, dropped by drop(). */
+export async function createTestDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `capig_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+let image: Promise<Blob> | null = null;
+
+/** A migrated empty PGlite, made once per machine and migration set: initdb in WASM takes seconds. */
+export function migratedPgliteImage(): Promise<Blob> {
+  image ??= (async () => {
+    const migrations = await loadMigrations();
+    const hash = createHash('sha256')
+      .update(migrations.map((m) => m.sql).join('\n'))
+      .digest('hex')
+      .slice(0, 16);
+    const file = join(tmpdir(), `capig-pglite-image-${hash}.tar`);
+    try {
+      return new Blob([await readFile(file)]);
+    } catch {
+      const db = await openPgliteDb(null);
+      await migrate(db);
+      const blob = await (db as unknown as { dump(): Promise<Blob> }).dump();
+      await db.close();
+      const tmp = `${file}.${process.pid}`;
+      await writeFile(tmp, Buffer.from(await blob.arrayBuffer()));
+      await rename(tmp, file);
+      return blob;
+    }
+  })();
+  return image;
+}
+
+/** A browser event as the Meta Pixel's gateway plugin posts it. */
+export function browserEvent(pixelId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    event_name: 'PageView',
+    event_id: `ob3_plugin-set_${randomBytes(32).toString('hex')}`,
+    'fb.pixel_id': pixelId,
+    custom_data: {},
+    'fb.dynamic_product_ads': {},
+    conversion_value: {},
+    'fb.advanced_matching': {},
+    'fb.fbp': `fb.1.${Date.now()}.1234567890`,
+    'plugin.oneTrustId': '',
+    website_context: { location: 'https://shop.example.com/product/1', referrer: '', isInIFrame: false },
+    event_meta_info: {},
+    ...overrides,
+  };
+}
+
+/** A Conversions API server event. */
+export function serverEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    event_name: 'Purchase',
+    event_time: Math.floor(Date.now() / 1000),
+    event_id: `order-${randomBytes(6).toString('hex')}`,
+    action_source: 'website',
+    event_source_url: 'https://shop.example.com/checkout',
+    user_data: {
+      em: 'John_Smith@gmail.com',
+      client_user_agent: 'Mozilla/5.0 (Server)',
+      client_ip_address: '203.0.113.7',
+    },
+    custom_data: { value: 42.5, currency: 'USD' },
+    ...overrides,
+  };
+}
+
+/** Polls until check() holds; fails with what was awaited after timeoutMs. */
+export async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
