@@ -1,4 +1,44 @@
-// Placeholder until the browser tag lands (being written now); renders nothing useful yet.
+import { readFileSync } from 'node:fs';
+
+// GET /sdk/{pixelId}/events.js: our first-party tag. The browser code lives in pixel-sdk/events.js
+// (plain ES2018, linted as JavaScript); this module reads it once and embeds the pixel id and endpoint.
+
+// <repo>/src/ingest/pixel-sdk/events.js, both from src/ingest (tsx) and from dist/ingest (built).
+const SOURCE = new URL('../../src/ingest/pixel-sdk/events.js', import.meta.url);
+const PIXEL_ID_SLOT = "'__CAPIG_PIXEL_ID__'";
+const ENDPOINT_SLOT = "'__CAPIG_ENDPOINT__'";
+
+const TEMPLATE = compact(readFileSync(SOURCE, 'utf8'));
+for (const slot of [PIXEL_ID_SLOT, ENDPOINT_SLOT]) {
+  if (TEMPLATE.split(slot).length !== 2) throw new Error(`${SOURCE.pathname} must contain ${slot} exactly once`);
+}
+
+/** The tag for one pixel; `endpoint` is the gateway's public base URL (events go to `${endpoint}/events`). */
 export function renderPixelSdk(opts: { pixelId: string; endpoint: string }): string {
-  return `/* capig tag for ${opts.pixelId} via ${opts.endpoint} */\n`;
+  const endpoint = opts.endpoint.replace(/\/+$/, '');
+  // Replacer functions: a `$&` or `$'` in a value must not be read as a replacement pattern.
+  return TEMPLATE.replace(PIXEL_ID_SLOT, () => jsString(opts.pixelId)).replace(ENDPOINT_SLOT, () => jsString(endpoint));
+}
+
+/**
+ * A JavaScript string literal for any value: JSON, with `<`, `>`, `&` and the JS line terminators
+ * U+2028/U+2029 escaped too, so the result is also safe inside an inline <script> or a comment-free line.
+ */
+export function jsString(v: string): string {
+  return JSON.stringify(String(v)).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * Drops whole-line `//` comments, indentation and blank lines. Safe for events.js, which by its own
+ * rule has no block comments and no multi-line strings or templates.
+ */
+function compact(source: string): string {
+  return `${source
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('//'))
+    .join('\n')}\n`;
 }

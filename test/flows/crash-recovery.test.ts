@@ -89,7 +89,9 @@ describe('crash recovery', () => {
     let stop = false;
     const senders = Array.from({ length: 8 }, async () => {
       while (!stop) {
-        const data = Array.from({ length: 5 }, () => serverEvent({ event_id: `crash-${randomBytes(8).toString('hex')}` }));
+        const data = Array.from({ length: 5 }, () =>
+          serverEvent({ event_id: `crash-${randomBytes(8).toString('hex')}` }),
+        );
         try {
           const res = await fetch(`${url}/capi/${pixelId}/events`, {
             method: 'POST',

@@ -84,9 +84,10 @@ describe('delivery failures', () => {
     const data = [serverEvent(), serverEvent(), serverEvent()];
     await send(px, data);
     await waitFor(async () => {
-      const [row] = await gw.gateway.db.query<{ bad_token: boolean }>('SELECT bad_token FROM pixels WHERE pixel_id = $1', [
-        px.pixelId,
-      ]);
+      const [row] = await gw.gateway.db.query<{ bad_token: boolean }>(
+        'SELECT bad_token FROM pixels WHERE pixel_id = $1',
+        [px.pixelId],
+      );
       return row?.bad_token === true;
     }, 'pixel marked badToken');
     const [row] = await gw.gateway.db.query<{ last_error_code: string }>(
@@ -111,9 +112,16 @@ describe('delivery failures', () => {
     // Meta takes 1.5 s to say the token is invalid, so any waiting shared between pixels would show.
     gw.fake.addFault({ pixel_id: broken.pixelId, kind: 'latency', latency_ms: 1500 });
     gw.fake.addFault({ pixel_id: broken.pixelId, kind: 'graph_error', code: 190, subcode: 460 });
-    await send(broken, Array.from({ length: 100 }, () => serverEvent()));
+    await send(
+      broken,
+      Array.from({ length: 100 }, () => serverEvent()),
+    );
     const started = Date.now();
-    for (let i = 0; i < 5; i++) await send(healthy, Array.from({ length: 20 }, () => serverEvent()));
+    for (let i = 0; i < 5; i++)
+      await send(
+        healthy,
+        Array.from({ length: 20 }, () => serverEvent()),
+      );
     await drained(healthy);
     const elapsed = Date.now() - started;
     assert.equal(ids(healthy).size, 100);

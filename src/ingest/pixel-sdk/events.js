@@ -1,0 +1,435 @@
+// capig first-party tag: the source of GET /sdk/{pixelId}/events.js (rendered by ../pixel-sdk.ts, which
+// substitutes the two quoted placeholders at the bottom with JSON strings).
+//
+// It sits next to the standard Meta Pixel snippet. Every fbq track / trackCustom / trackSingle /
+// trackSingleCustom call gets an eventID (the page's own, or a fresh one handed on to Meta's pixel), and
+// the same event is mirrored to `${endpoint}/events` in the body shape of src/ingest/browser-event.ts,
+// so Meta deduplicates the pixel's copy against the gateway's.
+//
+// Rules for this file: ES2018 (no `?.`, `??`, optional catch binding, class fields), no dependencies,
+// nothing may throw into the page, nothing blocks. It is served with whole-line `//` comments and
+// indentation stripped, so it uses no block comments and no multi-line strings or templates.
+//
+// How fbq is wrapped, whatever the load order of the snippet, fbevents.js and this tag:
+// - window.fbq and window._fbq become accessor properties. The getter returns a Proxy of the function
+//   that is really there: the snippet's queueing stub, or anything fbevents.js (or another script)
+//   assigns later, which the setter simply records. Calling the Proxy runs intercept() and then the real
+//   function with the (possibly extended) arguments; every property read or write (callMethod, queue,
+//   loaded, version, instance, registerPlugin, ...) goes to the real function itself, so fbevents.js, its
+//   plugins and config scripts see exactly what they would without us. There is one Proxy per function,
+//   so `window.fbq === window._fbq` stays true when it was true.
+// - While nothing is assigned the getter returns undefined, so a snippet running after this tag still
+//   creates its stub and loads fbevents.js (`if (f.fbq) return;`).
+// - Calls already waiting in the stub's queue when the tag (or another pixel's copy of it) loads are
+//   handled too: each queue entry is replaced by its intercepted copy, which fbevents.js replays.
+// - A backing-off check (every 0.25 s, slowing to every 5 s) re-installs the accessor if a script
+//   redefines or deletes the property; if the property cannot be redefined (a global `var fbq`), the
+//   check assigns the Proxy instead. Someone else's accessor (likely wrapping ours) is left alone.
+// - Mirroring is idempotent per pixel + event name + eventID, so a library replaying calls through
+//   window.fbq cannot make us send an event twice.
+(function (w, d, pixelId, endpoint) {
+  const AM_KEYS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id'];
+  const NINETY_DAYS_S = 7776000;
+  const MAX_HELD = 100;
+  // Printable ASCII that can sit in a cookie value unquoted (as in src/pipeline/fb-cookies.ts).
+  const COOKIE_SAFE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{1,1024}$/;
+  const FB_COOKIE = /^fb\.\d{1,2}\.\d{1,16}(\.[^.]+)+$/;
+
+  const state = {
+    // pixel id -> gateway endpoint (no trailing slash)
+    pixels: {},
+    // pixel id -> advanced matching from fbq('init', id, {...})
+    am: {},
+    consent: true,
+    held: [],
+    seen: new Set(),
+    cookies: null,
+  };
+  const proxyOf = new WeakMap();
+  const targetOf = new WeakMap();
+
+  function noop() {}
+
+  function randomBytes(n) {
+    const b = new Uint8Array(n);
+    try {
+      w.crypto.getRandomValues(b);
+    } catch (e) {
+      for (let i = 0; i < n; i++) b[i] = Math.floor(Math.random() * 256);
+    }
+    return b;
+  }
+
+  // crypto.randomUUID exists only in secure contexts; elsewhere a v4 UUID from getRandomValues.
+  function newId() {
+    try {
+      if (w.crypto && typeof w.crypto.randomUUID === 'function') return w.crypto.randomUUID();
+    } catch (e) {
+      noop(e);
+    }
+    const b = randomBytes(16);
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    let h = '';
+    for (let i = 0; i < 16; i++) {
+      h += (b[i] + 256).toString(16).slice(1) + (i === 3 || i === 5 || i === 7 || i === 9 ? '-' : '');
+    }
+    return h;
+  }
+
+  // A random integer in [1, 2^31 - 1] for _fbp.
+  function randomInt() {
+    const b = randomBytes(4);
+    return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) & 0x7fffffff || 1;
+  }
+
+  function readCookie(name) {
+    const parts = String(d.cookie || '').split(';');
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i].trim();
+      if (p.indexOf(`${name}=`) === 0) return p.slice(name.length + 1);
+    }
+    return null;
+  }
+
+  function writeCookie(name, value, domain, maxAge) {
+    d.cookie =
+      `${name}=${value}; path=/; max-age=${maxAge}` +
+      (domain ? `; domain=${domain}` : '') +
+      '; SameSite=Lax' +
+      (w.location.protocol === 'https:' ? '; Secure' : '');
+  }
+
+  // The top-most domain the browser accepts a cookie on (example.com for www.shop.example.com,
+  // example.co.uk for shop.example.co.uk): try from the shortest suffix up with a probe cookie.
+  // Host-only ('') for IP addresses or when no candidate works.
+  function cookieDomain() {
+    const host = w.location.hostname || '';
+    if (/^[\d.]+$/.test(host) || host.indexOf(':') >= 0 || host.charAt(0) === '[') return '';
+    const labels = host.split('.');
+    const token = String(randomInt());
+    for (let i = labels.length - 1; i >= 0; i--) {
+      const candidate = labels.slice(i).join('.');
+      writeCookie('_capig_probe', token, candidate, 10);
+      if (readCookie('_capig_probe') === token) {
+        writeCookie('_capig_probe', '', candidate, 0);
+        return candidate;
+      }
+    }
+    return '';
+  }
+
+  function validFbCookie(v, maxSegments) {
+    return typeof v === 'string' && COOKIE_SAFE.test(v) && FB_COOKIE.test(v) && v.split('.').length <= maxSegments;
+  }
+
+  // The fbclid of the landing URL, exactly as sent (case kept); also after `?` in the hash (hash routers).
+  function fbclidOfUrl() {
+    let v = null;
+    try {
+      v = new URLSearchParams(w.location.search).get('fbclid');
+      const hash = w.location.hash || '';
+      if (!v && hash.indexOf('?') >= 0) v = new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('fbclid');
+    } catch (e) {
+      v = null;
+    }
+    return v && COOKIE_SAFE.test(v) ? v : null;
+  }
+
+  // Whether an _fbc was made from this fbclid (with or without a trailing param-builder appendix).
+  function fbcCarries(fbc, fbclid) {
+    const rest = fbc.split('.').slice(3);
+    return rest.join('.') === fbclid || (rest.length > 1 && rest.slice(0, -1).join('.') === fbclid);
+  }
+
+  // _fbp / _fbc (capi-contract.md 3.3), made the first time an event is actually sent, so a page that
+  // revoked consent before its first event gets no cookies from us either.
+  function ensureCookies() {
+    if (state.cookies) return state.cookies;
+    const c = { domain: '', fbp: null, fbc: null };
+    state.cookies = c;
+    const now = Date.now();
+    try {
+      c.domain = cookieDomain();
+      const index = (c.domain || w.location.hostname || '').split('.').length - 1;
+      let fbp = readCookie('_fbp');
+      if (!validFbCookie(fbp, 5)) fbp = `fb.${index}.${now}.${randomInt()}`;
+      // Re-set even when present: a rolling 90 days, as the pixel does.
+      writeCookie('_fbp', fbp, c.domain, NINETY_DAYS_S);
+      c.fbp = fbp;
+      let fbc = readCookie('_fbc');
+      if (!validFbCookie(fbc, 99)) fbc = null;
+      const fbclid = fbclidOfUrl();
+      if (fbclid && !(fbc && fbcCarries(fbc, fbclid))) {
+        fbc = `fb.${index}.${now}.${fbclid}`;
+        writeCookie('_fbc', fbc, c.domain, NINETY_DAYS_S);
+      }
+      c.fbc = fbc;
+    } catch (e) {
+      noop(e);
+    }
+    return c;
+  }
+
+  // The cookies as they are now (another script may have changed them), else what we made.
+  function currentCookie(name, maxSegments, fallback) {
+    try {
+      const v = readCookie(name);
+      if (validFbCookie(v, maxSegments)) return v;
+    } catch (e) {
+      noop(e);
+    }
+    return fallback;
+  }
+
+  function plainObject(v) {
+    if (!v || typeof v !== 'object') return {};
+    try {
+      const o = JSON.parse(JSON.stringify(v));
+      return o && typeof o === 'object' && !Array.isArray(o) ? o : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function inIFrame() {
+    try {
+      return w.self !== w.top;
+    } catch (e) {
+      return true;
+    }
+  }
+
+  function post(url, body) {
+    const nav = w.navigator;
+    try {
+      if (
+        nav &&
+        typeof nav.sendBeacon === 'function' &&
+        nav.sendBeacon(url, new Blob([body], { type: 'text/plain' }))
+      ) {
+        return;
+      }
+    } catch (e) {
+      noop(e);
+    }
+    try {
+      if (typeof w.fetch === 'function') {
+        w.fetch(url, {
+          method: 'POST',
+          keepalive: true,
+          credentials: 'include',
+          headers: { 'content-type': 'text/plain' },
+          body: body,
+        }).catch(noop);
+      }
+    } catch (e) {
+      noop(e);
+    }
+  }
+
+  function send(ev) {
+    try {
+      const c = ensureCookies();
+      const fbp = currentCookie('_fbp', 5, c.fbp);
+      const fbc = currentCookie('_fbc', 99, c.fbc);
+      if (fbp) ev['fb.fbp'] = fbp;
+      if (fbc) ev['fb.fbc'] = fbc;
+      post(`${state.pixels[ev['fb.pixel_id']]}/events`, JSON.stringify(ev));
+    } catch (e) {
+      noop(e);
+    }
+  }
+
+  function mirror(pixelIds, name, data, eventId) {
+    const customData = plainObject(data);
+    for (let i = 0; i < pixelIds.length; i++) {
+      const pid = pixelIds[i];
+      const key = `${pid}\n${name}\n${eventId}`;
+      if (!state.pixels[pid] || state.seen.has(key)) continue;
+      state.seen.add(key);
+      const ev = {
+        event_name: name,
+        event_id: eventId,
+        'fb.pixel_id': pid,
+        custom_data: customData,
+        'fb.advanced_matching': Object.assign({}, state.am[pid]),
+        website_context: { location: w.location.href, referrer: d.referrer || '', isInIFrame: inIFrame() },
+        event_time: Math.floor(Date.now() / 1000),
+      };
+      if (customData.value !== undefined && customData.value !== null) {
+        ev.conversion_value = { value: customData.value, currency: customData.currency };
+      }
+      if (state.consent) send(ev);
+      else if (state.held.length < MAX_HELD) state.held.push(ev);
+    }
+  }
+
+  function onInit(pid, am) {
+    if (!am || typeof am !== 'object') return;
+    const out = Object.assign({}, state.am[pid]);
+    for (let i = 0; i < AM_KEYS.length; i++) {
+      const k = AM_KEYS[i];
+      let v = am[k];
+      if (typeof v === 'number') v = String(v);
+      if (typeof v !== 'string') continue;
+      v = v.trim();
+      if (k !== 'external_id') v = v.toLowerCase();
+      if (v !== '') out[k] = v;
+    }
+    state.am[pid] = out;
+  }
+
+  function onConsent(v) {
+    if (v === 'revoke') state.consent = false;
+    if (v === 'grant') {
+      state.consent = true;
+      state.held.splice(0).forEach(send);
+    }
+  }
+
+  // One fbq call: returns the arguments to hand on to the real fbq (a copy with the eventID added when
+  // needed). Never throws; on any surprise the original arguments go through untouched.
+  function intercept(args) {
+    try {
+      const a = Array.prototype.slice.call(args);
+      const cmd = a[0];
+      if (cmd === 'init') {
+        onInit(String(a[1]), a[2]);
+        return a;
+      }
+      if (cmd === 'consent') {
+        onConsent(a[1]);
+        return a;
+      }
+      const single = cmd === 'trackSingle' || cmd === 'trackSingleCustom';
+      if (!single && cmd !== 'track' && cmd !== 'trackCustom') return a;
+      const at = single ? 2 : 1;
+      const pixelIds = single ? [String(a[1])] : Object.keys(state.pixels);
+      const name = a[at];
+      if (typeof name !== 'string' || name === '' || !state.pixels[pixelIds[0]]) return a;
+      const data = a[at + 1];
+      const opts = a[at + 2] && typeof a[at + 2] === 'object' ? a[at + 2] : null;
+      const given = opts && (typeof opts.eventID === 'string' || typeof opts.eventID === 'number') ? opts.eventID : '';
+      const eventId = given !== '' ? String(given) : newId();
+      if (given === '') {
+        a[at + 1] = data === undefined || data === null ? {} : data;
+        a[at + 2] = Object.assign({}, opts, { eventID: eventId });
+      }
+      mirror(pixelIds, name, data, eventId);
+      return a;
+    } catch (e) {
+      return args;
+    }
+  }
+
+  function wrap(fn) {
+    if (typeof fn !== 'function' || targetOf.has(fn) || typeof Proxy !== 'function') return fn;
+    let p = proxyOf.get(fn);
+    if (!p) {
+      p = new Proxy(fn, {
+        apply: (target, self, args) => Reflect.apply(target, self, intercept(args)),
+        get: (target, key, receiver) => {
+          const v = Reflect.get(target, key, receiver);
+          // The stub's `push` is the stub itself (`n.push = n`): hand out the Proxy there too.
+          if (key === 'push' && v === target) {
+            const desc = Object.getOwnPropertyDescriptor(target, key);
+            if (!desc || desc.configurable || desc.writable) return p;
+          }
+          return v;
+        },
+      });
+      proxyOf.set(fn, p);
+      targetOf.set(p, fn);
+    }
+    return p;
+  }
+
+  function unwrap(v) {
+    return targetOf.get(v) || v;
+  }
+
+  // Installs the accessor for one global; returns the check that keeps it installed.
+  function hook(name) {
+    let real = unwrap(w[name]);
+    const get = () => wrap(real);
+    const set = (v) => {
+      real = unwrap(v);
+    };
+    const define = () => {
+      try {
+        Object.defineProperty(w, name, { configurable: true, enumerable: true, get: get, set: set });
+        return true;
+      } catch (e) {
+        return false;
+      }
+    };
+    const assign = () => {
+      try {
+        const p = wrap(real);
+        if (w[name] !== p) w[name] = p;
+      } catch (e) {
+        noop(e);
+      }
+    };
+    if (!define()) assign();
+    return () => {
+      const desc = Object.getOwnPropertyDescriptor(w, name);
+      // Ours, or someone else's accessor (probably wrapping ours): leave it be.
+      if (desc && desc.get) return;
+      real = unwrap(desc ? desc.value : undefined);
+      if (!define()) assign();
+    };
+  }
+
+  // Intercepts calls still waiting in the snippet's stub (fbevents.js not loaded yet). Safe to repeat:
+  // entries already carry their eventID and mirroring is idempotent.
+  function drainStub() {
+    try {
+      const f = unwrap(w.fbq);
+      if (typeof f !== 'function' || f.callMethod || !Array.isArray(f.queue)) return;
+      for (let i = 0; i < f.queue.length; i++) f.queue[i] = intercept(f.queue[i]);
+    } catch (e) {
+      noop(e);
+    }
+  }
+
+  function register(pid, ep) {
+    try {
+      pid = String(pid);
+      if (!/^\d{1,20}$/.test(pid) || typeof ep !== 'string' || ep === '') return;
+      state.pixels[pid] = ep.replace(/\/+$/, '');
+      drainStub();
+    } catch (e) {
+      noop(e);
+    }
+  }
+
+  try {
+    // One hook per page: another copy of this tag (another pixel, or the same one twice) only registers
+    // its pixel with the copy that came first.
+    const existing = w.__capig;
+    if (existing && typeof existing.register === 'function') {
+      existing.register(pixelId, endpoint);
+      return;
+    }
+    Object.defineProperty(w, '__capig', { value: { register: register, version: 1 }, configurable: true });
+    const checks = [hook('fbq'), hook('_fbq')];
+    let delay = 250;
+    const tick = () => {
+      try {
+        checks.forEach((check) => {
+          check();
+        });
+      } catch (e) {
+        noop(e);
+      }
+      delay = Math.min(delay * 1.5, 5000);
+      w.setTimeout(tick, delay);
+    };
+    w.setTimeout(tick, delay);
+    register(pixelId, endpoint);
+  } catch (e) {
+    noop(e);
+  }
+})(window, document, '__CAPIG_PIXEL_ID__', '__CAPIG_ENDPOINT__');
