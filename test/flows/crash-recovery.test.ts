@@ -50,7 +50,7 @@ describe('crash recovery', () => {
   /** Starts `capig start` in a child process and resolves with its URL from the startup log line. */
   function startChild(): Promise<string> {
     return new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
         env: env(),
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -27,7 +27,7 @@
 //   check assigns the Proxy instead. Someone else's accessor (likely wrapping ours) is left alone.
 // - Mirroring is idempotent per pixel + event name + eventID, so a library replaying calls through
 //   window.fbq cannot make us send an event twice.
-(function (w, d, pixelId, endpoint) {
+((w, d, pixelId, endpoint) => {
   const AM_KEYS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id'];
   const NINETY_DAYS_S = 7776000;
   const MAX_HELD = 100;
@@ -54,7 +54,7 @@
     const b = new Uint8Array(n);
     try {
       w.crypto.getRandomValues(b);
-    } catch (e) {
+    } catch (_e) {
       for (let i = 0; i < n; i++) b[i] = Math.floor(Math.random() * 256);
     }
     return b;
@@ -64,8 +64,8 @@
   function newId() {
     try {
       if (w.crypto && typeof w.crypto.randomUUID === 'function') return w.crypto.randomUUID();
-    } catch (e) {
-      noop(e);
+    } catch (_e) {
+      // never into the page
     }
     const b = randomBytes(16);
     b[6] = (b[6] & 15) | 64;
@@ -130,7 +130,7 @@
       v = new URLSearchParams(w.location.search).get('fbclid');
       const hash = w.location.hash || '';
       if (!v && hash.indexOf('?') >= 0) v = new URLSearchParams(hash.slice(hash.indexOf('?') + 1)).get('fbclid');
-    } catch (e) {
+    } catch (_e) {
       v = null;
     }
     return v && COOKIE_SAFE.test(v) ? v : null;
@@ -165,8 +165,8 @@
         writeCookie('_fbc', fbc, c.domain, NINETY_DAYS_S);
       }
       c.fbc = fbc;
-    } catch (e) {
-      noop(e);
+    } catch (_e) {
+      // never into the page
     }
     return c;
   }
@@ -176,8 +176,8 @@
     try {
       const v = readCookie(name);
       if (validFbCookie(v, maxSegments)) return v;
-    } catch (e) {
-      noop(e);
+    } catch (_e) {
+      // never into the page
     }
     return fallback;
   }
@@ -187,7 +187,7 @@
     try {
       const o = JSON.parse(JSON.stringify(v));
       return o && typeof o === 'object' && !Array.isArray(o) ? o : {};
-    } catch (e) {
+    } catch (_e) {
       return {};
     }
   }
@@ -195,7 +195,7 @@
   function inIFrame() {
     try {
       return w.self !== w.top;
-    } catch (e) {
+    } catch (_e) {
       return true;
     }
   }
@@ -210,8 +210,8 @@
       ) {
         return;
       }
-    } catch (e) {
-      noop(e);
+    } catch (_e) {
+      // never into the page
     }
     try {
       if (typeof w.fetch === 'function') {
@@ -223,8 +223,8 @@
           body: body,
         }).catch(noop);
       }
-    } catch (e) {
-      noop(e);
+    } catch (_e) {
+      // never into the page
     }
   }
 
@@ -236,8 +236,8 @@
       if (fbp) ev['fb.fbp'] = fbp;
       if (fbc) ev['fb.fbc'] = fbc;
       post(`${state.pixels[ev['fb.pixel_id']]}/events`, JSON.stringify(ev));
-    } catch (e) {
-      noop(e);
+    } catch (_e) {
+      // never into the page
     }
   }
 
@@ -318,7 +318,7 @@
       }
       mirror(pixelIds, name, data, eventId);
       return a;
-    } catch (e) {
+    } catch (_e) {
       return args;
     }
   }
@@ -360,7 +360,7 @@
       try {
         Object.defineProperty(w, name, { configurable: true, enumerable: true, get: get, set: set });
         return true;
-      } catch (e) {
+      } catch (_e) {
         return false;
       }
     };
@@ -368,16 +368,17 @@
       try {
         const p = wrap(real);
         if (w[name] !== p) w[name] = p;
-      } catch (e) {
-        noop(e);
+      } catch (_e) {
+        // never into the page
       }
     };
     if (!define()) assign();
     return () => {
       const desc = Object.getOwnPropertyDescriptor(w, name);
       // Ours, or someone else's accessor (probably wrapping ours): leave it be.
-      if (desc && desc.get) return;
-      real = unwrap(desc ? desc.value : undefined);
+      if (desc === undefined) real = undefined;
+      else if (desc.get) return;
+      else real = unwrap(desc.value);
       if (!define()) assign();
     };
   }
@@ -389,8 +390,8 @@
       const f = unwrap(w.fbq);
       if (typeof f !== 'function' || f.callMethod || !Array.isArray(f.queue)) return;
       for (let i = 0; i < f.queue.length; i++) f.queue[i] = intercept(f.queue[i]);
-    } catch (e) {
-      noop(e);
+    } catch (_e) {
+      // never into the page
     }
   }
 
@@ -400,8 +401,8 @@
       if (!/^\d{1,20}$/.test(pid) || typeof ep !== 'string' || ep === '') return;
       state.pixels[pid] = ep.replace(/\/+$/, '');
       drainStub();
-    } catch (e) {
-      noop(e);
+    } catch (_e) {
+      // never into the page
     }
   }
 
@@ -421,15 +422,15 @@
         checks.forEach((check) => {
           check();
         });
-      } catch (e) {
-        noop(e);
+      } catch (_e) {
+        // never into the page
       }
       delay = Math.min(delay * 1.5, 5000);
       w.setTimeout(tick, delay);
     };
     w.setTimeout(tick, delay);
     register(pixelId, endpoint);
-  } catch (e) {
-    noop(e);
+  } catch (_e) {
+    // never into the page
   }
 })(window, document, '__CAPIG_PIXEL_ID__', '__CAPIG_ENDPOINT__');

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config.js';
-import { migrate } from './database/migrate.js';
-import { startFakeGraph } from './fake-graph/fake-graph-server.js';
-import { openDatabase, startGateway } from './main.js';
-import { createLogger } from './platform/logger.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { migrate } from '../database/migrate.js';
+import { startFakeGraph } from '../fake-graph/fake-graph-server.js';
+import { openDatabase, startGateway } from '../main.js';
+import { createLogger } from '../platform/logger.js';
+import { addPixel } from './pixel-add.js';
 
 const USAGE = `Usage: capig <command> [options]
 
@@ -13,6 +14,8 @@ Commands:
   migrate                     apply database migrations and exit
   fake-graph [--port N] [--host H]
                               run a local fake of Meta's Graph API (Conversions API sandbox)
+  pixel add --account ID --pixel-id N --access-token T [--account-name S] [--name S] [--api-version vNN.0]
+                              connect a pixel (creating the account if needed); prints its server-events key
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +27,10 @@ async function main(argv: string[]): Promise<number> {
       return runMigrate();
     case 'fake-graph':
       return fakeGraph(rest);
+    case 'pixel':
+      if (rest[0] === 'add') return addPixel(config(), rest.slice(1));
+      process.stderr.write(`capig pixel: unknown subcommand "${rest[0] ?? ''}"; try: capig pixel add --help\n`);
+      return 1;
     case undefined:
     case 'help':
     case '--help':
