@@ -70,20 +70,28 @@ describe('crash recovery', () => {
     });
   }
 
-  test('every acknowledged event is published after kill -9 and restart', { timeout: 120_000 }, async () => {
-    // Set up an account and a pixel the way an operator would, before the gateway runs.
+  /** Connects a pixel the way an operator would, before the gateway runs (one process per PGlite). */
+  async function setUpPixel(): Promise<{ pixelId: string; accessKey: string }> {
     const config = loadConfig(env());
     const setupDb = await openDatabase(config, createLogger('silent'));
     await migrate(setupDb);
     const accounts = createAccountsRepo(setupDb, createSecretBox(TEST_SECRET));
     const pixelId = `7${Date.now()}`;
-    await accounts.createTenant({ id: 'crash', name: 'Crash test' });
-    const { accessKey } = await accounts.addPixel({ pixelId, tenantId: 'crash', accessToken: 'crash-token' });
+    const tenantId = `crash${pixelId}`;
+    await accounts.createTenant({ id: tenantId, name: 'Crash test' });
+    const { accessKey } = await accounts.addPixel({ pixelId, tenantId, accessToken: 'crash-token' });
     await setupDb.close();
+    return { pixelId, accessKey };
+  }
 
-    // Meta is slow, so plenty of acknowledged events are still queued when the process dies.
+  /** Loads the gateway until enough events are acknowledged, then sends it the signal. */
+  async function stopUnderLoad(signal: 'SIGKILL' | 'SIGTERM') {
+    const { pixelId, accessKey } = await setUpPixel();
+    // Meta is slow, so plenty of acknowledged events are still queued when the process stops.
     fake.addFault({ pixel_id: pixelId, kind: 'latency', latency_ms: 300 });
     const url = await startChild();
+    const proc = child as ChildProcess;
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
 
     const acked = new Set<string>();
     let stop = false;
@@ -105,14 +113,17 @@ describe('crash recovery', () => {
         }
       }
     });
-    await waitFor(() => acked.size >= 400, 'events acknowledged before the crash', 30_000);
-    child?.kill('SIGKILL');
+    await waitFor(() => acked.size >= 400, 'events acknowledged before the stop', 30_000);
+    proc.kill(signal);
+    const code = await exited;
     stop = true;
     await Promise.all(senders);
-    const deliveredBeforeRestart = new Set(fake.events(pixelId).map((e) => (e.event as any).event_id));
-    assert.ok(deliveredBeforeRestart.size < acked.size, 'the crash left acknowledged events undelivered');
-
+    const deliveredBefore = new Set(fake.events(pixelId).map((e) => (e.event as any).event_id));
     fake.clearFaults();
+    return { pixelId, acked, code, deliveredBefore };
+  }
+
+  async function expectAllDeliveredAfterRestart(pixelId: string, acked: Set<string>) {
     await startChild();
     await waitFor(
       () => {
@@ -123,8 +134,22 @@ describe('crash recovery', () => {
       60_000,
     );
     const sent = fake.events(pixelId).map((e) => (e.event as any).event_id as string);
-    const twice = sent.length - new Set(sent).size;
-    console.log(`crash test: ${acked.size} acknowledged, all delivered; ${twice} sent twice (Meta dedups by event_id)`);
     child?.kill('SIGTERM');
+    await new Promise((r) => child?.once('exit', r));
+    return sent.length - new Set(sent).size;
+  }
+
+  test('every acknowledged event is published after kill -9 and restart', { timeout: 120_000 }, async () => {
+    const { pixelId, acked, deliveredBefore } = await stopUnderLoad('SIGKILL');
+    assert.ok(deliveredBefore.size < acked.size, 'the crash left acknowledged events undelivered');
+    const twice = await expectAllDeliveredAfterRestart(pixelId, acked);
+    console.log(`kill -9: ${acked.size} acknowledged, all delivered; ${twice} sent twice (Meta dedups by event_id)`);
+  });
+
+  test('SIGTERM under load: a clean exit, and nothing acknowledged is lost', { timeout: 120_000 }, async () => {
+    const { pixelId, acked, code } = await stopUnderLoad('SIGTERM');
+    assert.equal(code, 0, 'graceful shutdown exits 0');
+    const twice = await expectAllDeliveredAfterRestart(pixelId, acked);
+    assert.equal(twice, 0, 'in-flight batches were finished or released, not sent again');
   });
 });
