@@ -64,3 +64,28 @@ export async function countsInWindow(sql: Sql, q: WindowQuery): Promise<Record<s
   );
   return Object.fromEntries(rows.map((r) => [r.outcome, r.n]));
 }
+
+export type Breakdown = 'event_name' | 'domain' | 'pixel_id' | 'minute';
+
+/** Sums per outcome, split by one dimension, e.g. { AddToCart: { received: 3, published: 2 } }. */
+export async function breakdownInWindow(
+  sql: Sql,
+  q: WindowQuery & { by: Breakdown },
+): Promise<Record<string, Record<string, number>>> {
+  // The column name comes from a closed union, never from user input.
+  const column = q.by === 'minute' ? 'to_char(minute AT TIME ZONE \'UTC\', \'YYYY-MM-DD"T"HH24:MI"Z"\')' : q.by;
+  const rows = await sql.query<{ k: string; outcome: string; n: number }>(
+    `SELECT ${column} AS k, outcome, sum(count)::int8 AS n FROM event_metrics
+      WHERE tenant_id = $1 AND ($2::text IS NULL OR pixel_id = $2)
+        AND minute > date_trunc('minute', now()) - make_interval(mins => $3)
+      GROUP BY 1, 2`,
+    [q.tenantId, q.pixelId ?? null, q.minutes],
+  );
+  const out: Record<string, Record<string, number>> = {};
+  for (const r of rows) {
+    const entry = out[r.k] ?? {};
+    entry[r.outcome] = r.n;
+    out[r.k] = entry;
+  }
+  return out;
+}

@@ -400,7 +400,7 @@
       pid = String(pid);
       if (!/^\d{1,20}$/.test(pid) || typeof ep !== 'string' || ep === '') return;
       state.pixels[pid] = ep.replace(/\/+$/, '');
-      noop();
+      drainStub();
     } catch (_e) {
       // never into the page
     }
