@@ -1,7 +1,6 @@
-import { Counts } from '../domain/counts.js';
 import type { ServerEvent } from '../domain/event.js';
 import type { Db } from '../database/db.js';
-import { addCounts } from '../database/repos/metrics-repo.js';
+import { APPLY_COUNTS, randomShard } from '../database/repos/metrics-repo.js';
 
 // The durable queue, partitioned by pixel. A claim leases rows by moving available_at forward;
 // FOR UPDATE SKIP LOCKED lets several instances claim side by side without waiting on each other.
@@ -85,15 +84,22 @@ export function createEventQueue(db: Db) {
         .sort((a, b) => a.id - b.id);
     },
 
-    /** Delivered: removed from the queue and counted as published, in one transaction. */
+    /** Delivered: removed from the queue and counted as published, in one statement. */
     async complete(events: QueuedEvent[]): Promise<void> {
       if (events.length === 0) return;
-      const counts = new Counts();
-      for (const e of events) counts.add(countKey(e, 'published'));
-      await db.transaction(async (tx) => {
-        await tx.query('DELETE FROM event_queue WHERE id = ANY($1::int8[])', [events.map((e) => e.id)]);
-        await addCounts(tx, counts.list());
-      });
+      // Counted from the rows actually deleted: if a lease ran out and another claimer finished
+      // first, nothing is counted twice.
+      await db.query(
+        `WITH gone AS (
+           DELETE FROM event_queue WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::int8)
+           RETURNING tenant_id, pixel_id, event_name, domain),
+         counts AS (
+           SELECT tenant_id AS t, pixel_id AS p, event_name AS n, domain AS d, 'published'::text AS o, count(*) AS c
+             FROM gone GROUP BY 1, 2, 3, 4),
+         ${APPLY_COUNTS('$2::int2')}
+         SELECT 1`,
+        [JSON.stringify(events.map((e) => e.id)), randomShard()],
+      );
     },
 
     /** Not delivered this time: claimable again after delayMs. */
@@ -101,40 +107,46 @@ export function createEventQueue(db: Db) {
       if (events.length === 0) return;
       await db.query(
         `UPDATE event_queue SET available_at = now() + make_interval(secs => $2::float8 / 1000), last_error = $3
-          WHERE id = ANY($1::int8[])`,
-        [events.map((e) => e.id), delayMs, error.slice(0, 500)],
+          WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::int8)`,
+        [JSON.stringify(events.map((e) => e.id)), delayMs, error.slice(0, 500)],
       );
     },
 
     /** Moves events Meta will never take to the dead-letter table, with Meta's answer. */
     async deadLetter(letters: DeadLetter[]): Promise<void> {
       if (letters.length === 0) return;
-      const counts = new Counts();
-      for (const l of letters) counts.add(countKey(l.event, 'dead_lettered'));
-      await db.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO dead_letters (tenant_id, pixel_id, event, event_name, test_event_code, reason, error_code,
+      await db.query(
+        `WITH letters AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb)
+               AS x(id int8, r text, ec int4, es int4, em text, f text)),
+         gone AS (
+           DELETE FROM event_queue q USING letters l WHERE q.id = l.id
+           RETURNING q.*, l.r, l.ec, l.es, l.em, l.f),
+         moved AS (
+           INSERT INTO dead_letters (tenant_id, pixel_id, event, event_name, test_event_code, reason, error_code,
                                      error_subcode, error_message, fbtrace_id, attempts, enqueued_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[], $7::int4[],
-                                $8::int4[], $9::text[], $10::text[], $11::int4[], $12::timestamptz[])`,
-          [
-            letters.map((l) => l.event.tenantId),
-            letters.map((l) => l.event.pixelId),
-            letters.map((l) => JSON.stringify(l.event.event)),
-            letters.map((l) => l.event.eventName),
-            letters.map((l) => l.event.testEventCode),
-            letters.map((l) => l.reason),
-            letters.map((l) => l.errorCode),
-            letters.map((l) => l.errorSubcode),
-            letters.map((l) => l.errorMessage.slice(0, 2000)),
-            letters.map((l) => l.fbtraceId),
-            letters.map((l) => l.event.attempts),
-            letters.map((l) => l.event.enqueuedAt.toISOString()),
-          ],
-        );
-        await tx.query('DELETE FROM event_queue WHERE id = ANY($1::int8[])', [letters.map((l) => l.event.id)]);
-        await addCounts(tx, counts.list());
-      });
+           SELECT tenant_id, pixel_id, event, event_name, test_event_code, r, ec, es, em, f, attempts, enqueued_at
+             FROM gone),
+         counts AS (
+           SELECT tenant_id AS t, pixel_id AS p, event_name AS n, domain AS d, 'dead_lettered'::text AS o,
+                  count(*) AS c
+             FROM gone GROUP BY 1, 2, 3, 4),
+         ${APPLY_COUNTS('$2::int2')}
+         SELECT 1`,
+        [
+          JSON.stringify(
+            letters.map((l) => ({
+              id: l.event.id,
+              r: l.reason,
+              ec: l.errorCode,
+              es: l.errorSubcode,
+              em: l.errorMessage.slice(0, 2000),
+              f: l.fbtraceId,
+            })),
+          ),
+          randomShard(),
+        ],
+      );
     },
 
     async depth(pixelId?: string): Promise<number> {
@@ -148,7 +160,3 @@ export function createEventQueue(db: Db) {
 }
 
 export type EventQueue = ReturnType<typeof createEventQueue>;
-
-function countKey(e: QueuedEvent, outcome: string) {
-  return { tenantId: e.tenantId, pixelId: e.pixelId, eventName: e.eventName, domain: e.domain, outcome };
-}

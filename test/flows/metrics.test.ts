@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { breakdownInWindow, countsInWindow } from '../../src/database/repos/metrics-repo.js';
+import { breakdownInWindow, countsInWindow, pixelTotals } from '../../src/database/repos/metrics-repo.js';
 import { browserEvent, serverEvent, startTestGateway, type TestGateway, waitFor } from '../harness.js';
 
 // Counts per account, pixel, event name, website domain and minute, answered for any window.
@@ -56,14 +56,11 @@ describe('metrics', () => {
     const byMinute = await breakdownInWindow(gw.gateway.db, { tenantId: tenant, minutes: 60, by: 'minute' });
     assert.ok(Object.keys(byMinute).every((m) => /^\d{4}-\d\d-\d\dT\d\d:\d\dZ$/.test(m)));
 
-    const [totals] = await gw.gateway.db.query<any>(
-      'SELECT received_total, published_total, dropped_total, last_received_at, last_published_at FROM pixels WHERE pixel_id = $1',
-      [a.pixelId],
-    );
-    assert.equal(totals.received_total, 4);
-    assert.equal(totals.published_total, 3);
-    assert.equal(totals.dropped_total, 1);
-    assert.ok(totals.last_received_at instanceof Date && totals.last_published_at instanceof Date);
+    const totals = await pixelTotals(gw.gateway.db, a.pixelId);
+    assert.equal(totals.received, 4);
+    assert.equal(totals.published, 3);
+    assert.equal(totals.dropped, 1);
+    assert.ok(totals.lastReceivedAt instanceof Date && totals.lastPublishedAt instanceof Date);
 
     // Another account sees none of it.
     const other = await gw.addPixel();

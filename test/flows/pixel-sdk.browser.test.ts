@@ -133,7 +133,7 @@ describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () 
       if (!r.url().startsWith(META)) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
     });
     page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.method()} ${r.url()}`);
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.request().method()} ${r.url()}`);
     });
     page.on('request', (r) => {
       if (r.method() === 'POST' && r.url().startsWith(`${gw.url}/events`))
@@ -292,7 +292,7 @@ describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () 
       const received = await gw.fake.waitForEvents(4, { pixelId: px.pixelId, timeoutMs: 15_000 });
       for (const r of received) {
         const url = r.event.event_source_url as string;
-        const expected = url.includes(FBCLID) ? first.fbc.value : other.fbc?.value;
+        const expected: string | undefined = url.includes(FBCLID) ? first.fbc.value : other.fbc?.value;
         assert.equal((r.event.user_data as Record<string, unknown>).fbc, expected, url);
         assert.equal((r.event.user_data as Record<string, unknown>).fbp, first.fbp.value, url);
       }
@@ -319,12 +319,13 @@ describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () 
 
       await page.click('#grant');
       const [got] = await gw.fake.waitForEvents(1, { pixelId: px.pixelId, timeoutMs: 15_000 });
-      assert.equal(got?.event.event_name, 'PageView');
+      assert.ok(got);
+      assert.equal(got.event.event_name, 'PageView');
       const pageView = (await metaCalls(page)).find((c) => c[0] === 'track' && c[1] === 'PageView');
-      assert.equal(got?.event.event_id, pageView?.[3]?.eventID);
+      assert.equal(got.event.event_id, pageView?.[3]?.eventID);
       const granted = await fbCookies(context);
       assert.ok(granted.fbp && granted.fbc, 'cookies once consent is granted');
-      assert.equal((got?.event.user_data as Record<string, unknown>).fbp, granted.fbp.value);
+      assert.equal((got.event.user_data as Record<string, unknown>).fbp, granted.fbp.value);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -26,12 +26,6 @@ CREATE TABLE pixels (
   last_error_code     text,          -- '<code>.<subcode>' as Meta answered
   last_error_message  text,
   last_error_at       timestamptz,
-  last_received_at    timestamptz,
-  last_published_at   timestamptz,
-  received_total      bigint NOT NULL DEFAULT 0,
-  published_total     bigint NOT NULL DEFAULT 0,
-  dropped_total       bigint NOT NULL DEFAULT 0,
-  dead_lettered_total bigint NOT NULL DEFAULT 0,
   created_at          timestamptz NOT NULL DEFAULT now(),
   updated_at          timestamptz NOT NULL DEFAULT now()
 );
@@ -114,6 +108,8 @@ CREATE TABLE dead_letters (
 CREATE INDEX dead_letters_pixel ON dead_letters (tenant_id, pixel_id, created_at DESC);
 
 -- Counts per minute. outcome: received, published, deduplicated, dead_lettered, dropped.<reason>.
+-- Counters are sharded: writers committing at the same time add to different rows, so a hot
+-- counter never makes one transaction wait for another's commit. Readers sum over shards.
 CREATE TABLE event_metrics (
   tenant_id   text NOT NULL,
   pixel_id    text NOT NULL,
@@ -121,7 +117,21 @@ CREATE TABLE event_metrics (
   event_name  text NOT NULL,
   domain      text NOT NULL,
   outcome     text NOT NULL,
+  shard       smallint NOT NULL,
   count       bigint NOT NULL,
-  PRIMARY KEY (tenant_id, pixel_id, minute, event_name, domain, outcome)
+  PRIMARY KEY (tenant_id, pixel_id, minute, event_name, domain, outcome, shard)
 );
 CREATE INDEX event_metrics_minute ON event_metrics (minute);
+
+-- Running totals and last activity per pixel, sharded like event_metrics.
+CREATE TABLE pixel_totals (
+  pixel_id           text NOT NULL,
+  shard              smallint NOT NULL,
+  received           bigint NOT NULL DEFAULT 0,
+  published          bigint NOT NULL DEFAULT 0,
+  dropped            bigint NOT NULL DEFAULT 0,
+  dead_lettered      bigint NOT NULL DEFAULT 0,
+  last_received_at   timestamptz,
+  last_published_at  timestamptz,
+  PRIMARY KEY (pixel_id, shard)
+);

@@ -1,49 +1,85 @@
 import type { CountRow } from '../../domain/counts.js';
 import type { Sql } from '../db.js';
 
+/** Counter shards: concurrent writers pick different ones (see migration 0001). */
+export const COUNTER_SHARDS = 64;
+
+/**
+ * CTEs that add the rows of a preceding `counts (t, p, n, d, o, c)` CTE to the current minute's
+ * counts and to the pixels' totals, in counter shard `shard` (a SQL expression). Statements that
+ * change an event's state end with these, so counts are written with the change they count.
+ */
+export const APPLY_COUNTS = (shard: string) => `
+  metrics AS (
+    INSERT INTO event_metrics (tenant_id, pixel_id, minute, event_name, domain, outcome, shard, count)
+    SELECT t, p, date_trunc('minute', now()), n, d, o, ${shard}, sum(c) FROM counts
+     GROUP BY t, p, n, d, o ORDER BY t, p, n, d, o
+    ON CONFLICT (tenant_id, pixel_id, minute, event_name, domain, outcome, shard)
+    DO UPDATE SET count = event_metrics.count + excluded.count),
+  totals AS (
+    INSERT INTO pixel_totals AS pt (pixel_id, shard, received, published, dropped, dead_lettered,
+                                    last_received_at, last_published_at)
+    SELECT p, ${shard}, r, pub, dr, dl, CASE WHEN r > 0 THEN now() END, CASE WHEN pub > 0 THEN now() END
+      FROM (SELECT p,
+                   coalesce(sum(c) FILTER (WHERE o = 'received'), 0) AS r,
+                   coalesce(sum(c) FILTER (WHERE o = 'published'), 0) AS pub,
+                   coalesce(sum(c) FILTER (WHERE o = 'deduplicated' OR o LIKE 'dropped.%'), 0) AS dr,
+                   coalesce(sum(c) FILTER (WHERE o = 'dead_lettered'), 0) AS dl
+              FROM counts GROUP BY p ORDER BY p) x
+    ON CONFLICT (pixel_id, shard) DO UPDATE SET
+      received = pt.received + excluded.received, published = pt.published + excluded.published,
+      dropped = pt.dropped + excluded.dropped, dead_lettered = pt.dead_lettered + excluded.dead_lettered,
+      last_received_at = greatest(pt.last_received_at, excluded.last_received_at),
+      last_published_at = greatest(pt.last_published_at, excluded.last_published_at))`;
+
+/** The JSON parameter a `counts` CTE reads with COUNTS_FROM_JSON. */
+export function countsParam(rows: CountRow[]): string {
+  return JSON.stringify(
+    rows.map((r) => ({ t: r.tenantId, p: r.pixelId, n: r.eventName, d: r.domain, o: r.outcome, c: r.count })),
+  );
+}
+export const COUNTS_FROM_JSON = (param: string) =>
+  `SELECT t, p, n, d, o, c FROM jsonb_to_recordset(${param}::jsonb) AS y(t text, p text, n text, d text, o text, c int8)`;
+
 /** Adds counts to the current minute's rows and to the pixels' running totals. */
-export async function addCounts(sql: Sql, rows: CountRow[]): Promise<void> {
+export async function addCounts(sql: Sql, rows: CountRow[], shard = randomShard()): Promise<void> {
   if (rows.length === 0) return;
-  await sql.query(
-    `INSERT INTO event_metrics (tenant_id, pixel_id, minute, event_name, domain, outcome, count)
-     SELECT t, p, date_trunc('minute', now()), n, d, o, c
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS x(t, p, n, d, o, c)
-     ON CONFLICT (tenant_id, pixel_id, minute, event_name, domain, outcome)
-     DO UPDATE SET count = event_metrics.count + excluded.count`,
-    [
-      rows.map((r) => r.tenantId),
-      rows.map((r) => r.pixelId),
-      rows.map((r) => r.eventName),
-      rows.map((r) => r.domain),
-      rows.map((r) => r.outcome),
-      rows.map((r) => r.count),
-    ],
+  await sql.query(`WITH counts AS (${COUNTS_FROM_JSON('$1')}), ${APPLY_COUNTS('$2::int2')} SELECT 1`, [
+    countsParam(rows),
+    shard,
+  ]);
+}
+
+export function randomShard(): number {
+  return Math.floor(Math.random() * COUNTER_SHARDS);
+}
+
+export interface PixelTotals {
+  received: number;
+  published: number;
+  dropped: number;
+  deadLettered: number;
+  lastReceivedAt: Date | null;
+  lastPublishedAt: Date | null;
+}
+
+/** All-time totals and last activity of a pixel. */
+export async function pixelTotals(sql: Sql, pixelId: string): Promise<PixelTotals> {
+  const [row] = await sql.query<{ r: number; pub: number; dr: number; dl: number; lr: Date | null; lp: Date | null }>(
+    `SELECT coalesce(sum(received), 0)::int8 AS r, coalesce(sum(published), 0)::int8 AS pub,
+            coalesce(sum(dropped), 0)::int8 AS dr, coalesce(sum(dead_lettered), 0)::int8 AS dl,
+            max(last_received_at) AS lr, max(last_published_at) AS lp
+       FROM pixel_totals WHERE pixel_id = $1`,
+    [pixelId],
   );
-  const perPixel = new Map<string, { received: number; published: number; dropped: number; dead: number }>();
-  for (const r of rows) {
-    const t = perPixel.get(r.pixelId) ?? { received: 0, published: 0, dropped: 0, dead: 0 };
-    if (r.outcome === 'received') t.received += r.count;
-    else if (r.outcome === 'published') t.published += r.count;
-    else if (r.outcome === 'dead_lettered') t.dead += r.count;
-    else if (r.outcome.startsWith('dropped.') || r.outcome === 'deduplicated') t.dropped += r.count;
-    perPixel.set(r.pixelId, t);
-  }
-  const ids = [...perPixel.keys()].sort();
-  await sql.query(
-    `UPDATE pixels p SET received_total = p.received_total + x.r, published_total = p.published_total + x.pub,
-            dropped_total = p.dropped_total + x.d, dead_lettered_total = p.dead_lettered_total + x.dl,
-            last_received_at = CASE WHEN x.r > 0 THEN now() ELSE p.last_received_at END,
-            last_published_at = CASE WHEN x.pub > 0 THEN now() ELSE p.last_published_at END
-       FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS x(id, r, pub, d, dl)
-      WHERE p.pixel_id = x.id`,
-    [
-      ids,
-      ids.map((id) => perPixel.get(id)?.received ?? 0),
-      ids.map((id) => perPixel.get(id)?.published ?? 0),
-      ids.map((id) => perPixel.get(id)?.dropped ?? 0),
-      ids.map((id) => perPixel.get(id)?.dead ?? 0),
-    ],
-  );
+  return {
+    received: row?.r ?? 0,
+    published: row?.pub ?? 0,
+    dropped: row?.dr ?? 0,
+    deadLettered: row?.dl ?? 0,
+    lastReceivedAt: row?.lr ?? null,
+    lastPublishedAt: row?.lp ?? null,
+  };
 }
 
 export interface WindowQuery {

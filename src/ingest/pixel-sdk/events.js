@@ -375,8 +375,8 @@
     if (!define()) assign();
     return () => {
       const desc = Object.getOwnPropertyDescriptor(w, name);
-      // Ours, or someone else's accessor (probably wrapping ours): leave it be.
       if (desc === undefined) real = undefined;
+      // Ours, or someone else's accessor (probably wrapping ours): leave it be.
       else if (desc.get) return;
       else real = unwrap(desc.value);
       if (!define()) assign();
