@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { GatewayConfig } from '../config.js';
 import type { PixelStatusRepo } from '../database/repos/pixel-status-repo.js';
 import type { PublishTarget } from '../database/repos/pixel-settings-repo.js';
@@ -40,7 +41,10 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   const lanes = new Map<string, Lane>();
   const running = new Set<Promise<void>>();
   const stopSleeping = new AbortController();
+  // Every sleeping lane listens for shutdown: many lanes are normal, not a leak.
+  setMaxListeners(0, stopSleeping.signal);
   const abortRequests = new AbortController();
+  setMaxListeners(0, abortRequests.signal);
   let stopped = false;
   let supervisor: Promise<void> | null = null;
   let poke: (() => void) | null = null;

@@ -9,10 +9,14 @@ export function registerGetPixelSdk(app: FastifyInstance, opts: { publicUrl: str
       return reply.status(400).type('text/plain').send('// the pixel id must be numeric\n');
     }
     const endpoint = opts.publicUrl ?? `${req.protocol}://${req.host}`;
-    return reply
-      .type('application/javascript; charset=utf-8')
-      .header('cache-control', 'public, max-age=1800')
-      .header('access-control-allow-origin', '*')
-      .send(renderPixelSdk({ pixelId, endpoint }));
+    return (
+      reply
+        .type('application/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=1800')
+        // Without CAPIG_PUBLIC_URL the endpoint comes from the Host header: caches must key on it.
+        .header('vary', 'Host')
+        .header('access-control-allow-origin', '*')
+        .send(renderPixelSdk({ pixelId, endpoint }))
+    );
   });
 }
