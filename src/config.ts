@@ -36,6 +36,10 @@ export interface GatewayConfig {
   readonly log: {
     readonly level: string;
   };
+  readonly control: {
+    /** Register the gateway with Meta (OpenBridge) when a pixel is connected. */
+    readonly registerOpenBridge: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -124,6 +128,7 @@ export function loadConfig(env: Env): GatewayConfig {
       retryMaxMs: int('CAPIG_PUBLISH_RETRY_MAX_MS', 300_000, 100, 3_600_000),
     },
     log: { level: str('LOG_LEVEL', 'info') },
+    control: { registerOpenBridge: str('CAPIG_REGISTER_OPENBRIDGE', 'on') !== 'off' },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.log.level)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);

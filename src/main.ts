@@ -13,10 +13,16 @@ import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-direct
 import { registerGetPixelSdk } from './ingest/routes/get-pixel-sdk.js';
 import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
 import { registerPostEvents } from './ingest/routes/post-events.js';
+import { createApiTokens } from './control-plane/auth/api-tokens.js';
+import { type Authenticator, createAuthenticator } from './control-plane/auth/authenticator.js';
+import { createGraphApi } from './control-plane/graph-api.js';
+import { registerControlPlane } from './control-plane/http.js';
+import { type ApiAccountsRepo, createApiAccountsRepo } from './database/repos/api-accounts-repo.js';
 import { createHttpApp } from './platform/http-app.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createSecretBox } from './platform/secret-box.js';
 import { loadOrCreateSecret } from './platform/secret-file.js';
+import { createSigner } from './platform/signer.js';
 import { createCapiClient } from './publish/capi-client.js';
 import { createPublisher, type Publisher } from './publish/publisher.js';
 import { createEventQueue, type EventQueue } from './queue/event-queue.js';
@@ -28,6 +34,8 @@ import { startMaintenance } from './queue/maintenance.js';
 export interface Gateway {
   url: string;
   db: Db;
+  apiAccounts: ApiAccountsRepo;
+  authenticator: Authenticator;
   app: FastifyInstance;
   accounts: AccountsRepo;
   directory: PixelDirectory;
@@ -91,6 +99,23 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   registerPostEvents(app, ingest);
   registerPostCapiEvents(app, ingest);
   registerGetPixelSdk(app, { publicUrl: config.http.publicUrl });
+  const apiAccounts = createApiAccountsRepo(db);
+  const apiTokens = createApiTokens({ signer: createSigner(secret, 'api-token'), apiAccounts });
+  const authenticator = createAuthenticator({ apiTokens });
+  registerControlPlane(app, {
+    control: {
+      db,
+      box,
+      accounts,
+      directory,
+      graph: createGraphApi({ apiUrl: config.graph.apiUrl, timeoutMs: config.graph.timeoutMs }),
+      config: { graph: config.graph, http: config.http, registerOpenBridge: config.control.registerOpenBridge },
+      log,
+    },
+    authenticator,
+    apiAccounts,
+    apiTokens,
+  });
   app.get('/health', async (_req, reply) => {
     try {
       await db.query('SELECT 1');
@@ -112,6 +137,8 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   return {
     url,
     db,
+    apiAccounts,
+    authenticator,
     app,
     accounts,
     directory,

@@ -24,6 +24,10 @@ export function createHttpApp(config: GatewayConfig['http'], log: Logger): Fasti
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),
   );
+  // Only /clients/token reads multipart (Meta's docs use curl -F); it is parsed there.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  );
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );

@@ -2,8 +2,9 @@
 CREATE TABLE tenants (
   id          text PRIMARY KEY,
   name        text NOT NULL,
-  managed     boolean NOT NULL DEFAULT true,
-  active      boolean NOT NULL DEFAULT true,
+  managed     boolean NOT NULL DEFAULT true,   -- Meta: canPartnerManage
+  status      smallint NOT NULL DEFAULT 0,     -- 0 active, 1 setup in progress, 2 deactivated
+  event_enrichment boolean NOT NULL DEFAULT false,
   created_at  timestamptz NOT NULL DEFAULT now(),
   updated_at  timestamptz NOT NULL DEFAULT now()
 );

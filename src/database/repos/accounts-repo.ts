@@ -19,17 +19,27 @@ export interface NewPixel {
 
 export function createAccountsRepo(db: Sql, box: SecretBox) {
   return {
-    async createTenant(t: { id: string; name: string; managed?: boolean; active?: boolean }): Promise<void> {
-      await db.query('INSERT INTO tenants (id, name, managed, active) VALUES ($1, $2, $3, $4)', [
+    async createTenant(t: {
+      id: string;
+      name: string;
+      managed?: boolean;
+      status?: TenantStatus;
+      eventEnrichment?: boolean;
+    }): Promise<void> {
+      await db.query('INSERT INTO tenants (id, name, managed, status, event_enrichment) VALUES ($1, $2, $3, $4, $5)', [
         t.id,
         t.name,
         t.managed ?? true,
-        t.active ?? true,
+        t.status ?? TENANT_ACTIVE,
+        t.eventEnrichment ?? false,
       ]);
     },
 
     async setTenantActive(tenantId: string, active: boolean): Promise<void> {
-      await db.query('UPDATE tenants SET active = $2, updated_at = now() WHERE id = $1', [tenantId, active]);
+      await db.query('UPDATE tenants SET status = $2, updated_at = now() WHERE id = $1', [
+        tenantId,
+        active ? TENANT_ACTIVE : TENANT_DEACTIVATED,
+      ]);
     },
 
     /** Connects a pixel to an account and returns its server-events access key. */
@@ -96,6 +106,12 @@ export function createAccountsRepo(db: Sql, box: SecretBox) {
 }
 
 export type AccountsRepo = ReturnType<typeof createAccountsRepo>;
+
+/** Meta's Tenant.status codes. */
+export const TENANT_ACTIVE = 0;
+export const TENANT_SETUP_IN_PROGRESS = 1;
+export const TENANT_DEACTIVATED = 2;
+export type TenantStatus = typeof TENANT_ACTIVE | typeof TENANT_SETUP_IN_PROGRESS | typeof TENANT_DEACTIVATED;
 
 /** Lowercase host without a leading "www.", the form filters are stored and matched in. */
 export function normalizeDomain(domain: string): string {

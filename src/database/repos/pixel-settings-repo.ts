@@ -30,7 +30,7 @@ export function createPixelSettingsRepo(db: Sql, box: SecretBox) {
   return {
     async settings(pixelId: string): Promise<PixelSettings | null> {
       const [row] = await db.query<SettingsRow>(
-        `SELECT p.pixel_id, p.tenant_id, t.active AS tenant_active, p.receiving_enabled, p.publishing_enabled,
+        `SELECT p.pixel_id, p.tenant_id, t.status <> 2 AS tenant_active, p.receiving_enabled, p.publishing_enabled,
                 p.access_key_enc
            FROM pixels p JOIN tenants t ON t.id = p.tenant_id
           WHERE p.pixel_id = $1`,

@@ -1,0 +1,30 @@
+import type { GatewayConfig } from '../config.js';
+import type { Db } from '../database/db.js';
+import type { AccountsRepo } from '../database/repos/accounts-repo.js';
+import type { PixelDirectory } from '../ingest/pixel-directory.js';
+import type { Logger } from '../platform/logger.js';
+import type { SecretBox } from '../platform/secret-box.js';
+import type { Principal, TenantAccess } from './access.js';
+import type { GraphApi } from './graph-api.js';
+
+/** What the control plane is built from (wired in main.ts). */
+export interface ControlDeps {
+  db: Db;
+  box: SecretBox;
+  accounts: AccountsRepo;
+  /** Settings changes take effect on this instance at once (other instances within a second). */
+  directory: PixelDirectory;
+  graph: GraphApi;
+  config: Pick<GatewayConfig, 'graph' | 'http'> & { registerOpenBridge: boolean };
+  log: Logger;
+}
+
+/** Per GraphQL request: who is calling, what they can reach, and the deps. */
+export interface ControlContext {
+  deps: ControlDeps;
+  principal: Principal;
+  access: TenantAccess;
+  /** Base URL for links we hand out (CAPIG_PUBLIC_URL, else the request's own origin). */
+  publicUrl: string;
+  requestId: string;
+}

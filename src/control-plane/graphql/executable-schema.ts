@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import {
+  buildSchema,
+  type GraphQLFieldResolver,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  GraphQLScalarType,
+  isObjectType,
+} from 'graphql';
+
+// Schema-first: the SDL files are the contract; resolvers are attached by type and field name,
+// and a resolver for a field the SDL does not have is an error at start-up, not a silent no-op.
+
+export type Resolvers<TContext> = Record<string, Record<string, GraphQLFieldResolver<unknown, TContext>>>;
+
+const SCHEMA_DIR = new URL('../../../src/control-plane/schema/', import.meta.url);
+
+export function loadSdl(file: string): string {
+  return readFileSync(new URL(file, SCHEMA_DIR), 'utf8');
+}
+
+export function makeExecutableSchema<TContext>(sdl: string, resolvers: Resolvers<TContext>): GraphQLSchema {
+  const schema = buildSchema(sdl);
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    const type = schema.getType(typeName);
+    if (!type || !isObjectType(type)) throw new Error(`resolvers for unknown type ${typeName}`);
+    const defined = (type as GraphQLObjectType).getFields();
+    for (const [fieldName, resolve] of Object.entries(fields)) {
+      const field = defined[fieldName];
+      if (!field) throw new Error(`resolver for unknown field ${typeName}.${fieldName}`);
+      field.resolve = resolve;
+    }
+  }
+  const long = schema.getType('Long');
+  if (long instanceof GraphQLScalarType) {
+    // Counts are JSON numbers: JavaScript numbers are exact up to 2^53, far beyond any event count.
+    long.serialize = (v) => Number(v);
+    long.parseValue = (v) => Number(v);
+  }
+  return schema;
+}
