@@ -39,6 +39,8 @@ export interface TestGatewayOptions {
   fake?: FakeGraph;
   /** Reuse a database (PostgreSQL URL) instead of a fresh one; for multi-instance tests. */
   databaseUrl?: string;
+  /** Collects every log line the gateway writes (the level comes from env LOG_LEVEL). */
+  logLines?: string[];
 }
 
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -64,7 +66,10 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     ...opts.env,
   });
   const gateway = await startGateway(config, {
-    log: createLogger(config.log.level),
+    log: createLogger(
+      config.log.level,
+      opts.logLines ? { write: (line: string) => void opts.logLines?.push(line) } : undefined,
+    ),
     ...(db ? {} : { pgliteImage: await migratedPgliteImage() }),
   });
   let pixelSeq = 0;
