@@ -3,6 +3,8 @@
 // gateway bisects on code 100 and does not need the index, but humans reading logs do.
 
 import { type GraphFailure, invalidParameter } from './graph-errors.js';
+import { CUSTOMER_INFORMATION_KEYS, META_HASHED_KEYS } from '../domain/customer-information.js';
+import { ACTION_SOURCES as ACTION_SOURCE_LIST } from '../domain/event.js';
 
 export interface ValidateOptions {
   /** Unix seconds used as "now"; defaults to the clock. */
@@ -18,48 +20,13 @@ export interface ValidateOptions {
 export type Event = Record<string, unknown>;
 export type ValidationResult = { ok: true; events: Event[] } | { ok: false; failure: GraphFailure };
 
-export const ACTION_SOURCES: ReadonlySet<string> = new Set([
-  'email',
-  'website',
-  'app',
-  'phone_call',
-  'chat',
-  'physical_store',
-  'system_generated',
-  'business_messaging',
-  'other',
-]);
+export const ACTION_SOURCES: ReadonlySet<string> = new Set(ACTION_SOURCE_LIST);
 
 /** Fields Meta requires to be SHA-256 (or MD5) hashed (section 3.1). */
-export const HASHED_FIELDS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country'] as const;
+export const HASHED_FIELDS = META_HASHED_KEYS;
 
 /** user_data keys that count as customer information; unknown keys are ignored. */
-const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([
-  ...HASHED_FIELDS,
-  'external_id',
-  'client_ip_address',
-  'client_user_agent',
-  'fbc',
-  'fbp',
-  'subscription_id',
-  'fb_login_id',
-  'lead_id',
-  'anon_id',
-  'madid',
-  'page_id',
-  'page_scoped_user_id',
-  'ctwa_clid',
-  'ig_account_id',
-  'ig_sid',
-  'whatsapp_business_account_id',
-  'f5first',
-  'f5last',
-  'fi',
-  'dobd',
-  'dobm',
-  'doby',
-  'app_user_id',
-]);
+const IDENTIFIER_KEYS = CUSTOMER_INFORMATION_KEYS;
 
 /** Baseline matching: identifiers that only form a subset of one of these are too broad (section 3.1). */
 const WEAK_SETS: ReadonlyArray<ReadonlySet<string>> = [

@@ -1,22 +1,11 @@
+import { ADVANCED_MATCHING_KEYS } from '../domain/customer-information.js';
+
 // Maps the JSON body the Meta Pixel's gateway plugin (openbridge3) and our own tag post to /events
 // into a Conversions API server event (capig-control-plane.md C.6).
 
 export type BrowserMapping = { ok: true; pixelId: string; raw: Record<string, unknown> } | { ok: false; error: string };
 
 const PIXEL_ID = /^\d{1,20}$/;
-const ADVANCED_MATCHING_KEYS = new Set([
-  'em',
-  'ph',
-  'fn',
-  'ln',
-  'ge',
-  'db',
-  'ct',
-  'st',
-  'zp',
-  'country',
-  'external_id',
-]);
 
 export function mapBrowserEvent(body: unknown, receivedAtMs: number): BrowserMapping {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {

@@ -5,47 +5,12 @@ import { createHash } from 'node:crypto';
 import type { UserData } from '../../domain/event.js';
 import { ok } from '../../domain/outcome.js';
 import type { Step } from '../step.js';
+import { META_HASHED_KEYS, NEVER_HASHED_KEYS, SDK_HASHED_KEYS } from '../../domain/customer-information.js';
 import { COUNTRY_NAME_CODES, ISO_COUNTRY_CODES, US_STATE_CODES } from './user-data-tables.js';
 
-/** Keys Meta wants as SHA-256 of the normalized value (including the SDK-only extras). */
-export const HASHED_KEYS: ReadonlySet<string> = new Set([
-  'em',
-  'ph',
-  'fn',
-  'ln',
-  'ge',
-  'db',
-  'ct',
-  'st',
-  'zp',
-  'country',
-  'external_id',
-  'f5first',
-  'f5last',
-  'fi',
-  'dobd',
-  'dobm',
-  'doby',
-]);
-
-/** Keys Meta wants in the clear. Strings are trimmed, nothing else changes. */
-export const NEVER_HASHED_KEYS: ReadonlySet<string> = new Set([
-  'client_ip_address',
-  'client_user_agent',
-  'fbc',
-  'fbp',
-  'subscription_id',
-  'fb_login_id',
-  'lead_id',
-  'anon_id',
-  'madid',
-  'page_id',
-  'page_scoped_user_id',
-  'ctwa_clid',
-  'ig_account_id',
-  'ig_sid',
-  'whatsapp_business_account_id',
-]);
+/** Keys hashed here: Meta's and the SDK-only extras. */
+export const HASHED_KEYS: ReadonlySet<string> = new Set([...META_HASHED_KEYS, ...SDK_HASHED_KEYS]);
+export { NEVER_HASHED_KEYS };
 
 /** SHA-256 (64 hex) or MD5 (32 hex), optionally with a param-builder appendix of 2 or 8 base64url chars. */
 const PREHASHED = /^([0-9a-fA-F]{64}|[0-9a-fA-F]{32})(\.(?:[A-Za-z0-9_-]{2}|[A-Za-z0-9_-]{8}))?$/;
