@@ -15,6 +15,8 @@ import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
 import { registerPostEvents } from './ingest/routes/post-events.js';
 import { createApiTokens } from './control-plane/auth/api-tokens.js';
 import { type Authenticator, createAuthenticator } from './control-plane/auth/authenticator.js';
+import { createSessions } from './control-plane/auth/sessions.js';
+import { type CnameLookup, systemCnameLookup } from './control-plane/dns.js';
 import { createGraphApi } from './control-plane/graph-api.js';
 import { registerControlPlane } from './control-plane/http.js';
 import { type ApiAccountsRepo, createApiAccountsRepo } from './database/repos/api-accounts-repo.js';
@@ -50,6 +52,8 @@ export interface StartOptions {
   log?: Logger;
   /** Tests: an already-migrated PGlite image to start from, instead of a data dir. */
   pgliteImage?: Blob;
+  /** Tests: a fake DNS for data-routing checks. */
+  lookupCname?: CnameLookup;
 }
 
 export async function openDatabase(config: GatewayConfig, log: Logger, image?: Blob): Promise<Db> {
@@ -102,6 +106,8 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   const apiAccounts = createApiAccountsRepo(db);
   const apiTokens = createApiTokens({ signer: createSigner(secret, 'api-token'), apiAccounts });
   const authenticator = createAuthenticator({ apiTokens });
+  const sessions = createSessions(db);
+  authenticator.setSessions(sessions);
   registerControlPlane(app, {
     control: {
       db,
@@ -111,10 +117,13 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
       graph: createGraphApi({ apiUrl: config.graph.apiUrl, timeoutMs: config.graph.timeoutMs }),
       config: { graph: config.graph, http: config.http, registerOpenBridge: config.control.registerOpenBridge },
       log,
+      apiTokens,
+      lookupCname: opts.lookupCname ?? systemCnameLookup(),
     },
     authenticator,
     apiAccounts,
     apiTokens,
+    sessions,
   });
   app.get('/health', async (_req, reply) => {
     try {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
+import type { CnameLookup } from '../src/control-plane/dns.js';
 import { loadMigrations, migrate } from '../src/database/migrate.js';
 import { openPgliteDb } from '../src/database/pglite-db.js';
 import { type FakeGraph, startFakeGraph } from '../src/fake-graph/fake-graph-server.js';
@@ -41,6 +42,8 @@ export interface TestGatewayOptions {
   databaseUrl?: string;
   /** Collects every log line the gateway writes (the level comes from env LOG_LEVEL). */
   logLines?: string[];
+  /** A fake DNS for data-routing (CNAME) checks. */
+  lookupCname?: CnameLookup;
 }
 
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -71,6 +74,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       opts.logLines ? { write: (line: string) => void opts.logLines?.push(line) } : undefined,
     ),
     ...(db ? {} : { pgliteImage: await migratedPgliteImage() }),
+    ...(opts.lookupCname ? { lookupCname: opts.lookupCname } : {}),
   });
   let pixelSeq = 0;
   const tenants = new Set<string>();

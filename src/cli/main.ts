@@ -5,6 +5,8 @@ import { migrate } from '../database/migrate.js';
 import { startFakeGraph } from '../fake-graph/fake-graph-server.js';
 import { openDatabase, startGateway } from '../main.js';
 import { createLogger } from '../platform/logger.js';
+import { adminCreate } from './admin-create.js';
+import { apiAccountCreate } from './api-account-create.js';
 import { addPixel } from './pixel-add.js';
 
 const USAGE = `Usage: capig <command> [options]
@@ -16,6 +18,11 @@ Commands:
                               run a local fake of Meta's Graph API (Conversions API sandbox)
   pixel add --account ID --pixel-id N --access-token T [--account-name S] [--name S] [--api-version vNN.0]
                               connect a pixel (creating the account if needed); prints its server-events key
+  admin create --email E --password P
+                              create a host admin (agency-admin), e.g. the first one of a fresh install
+  api-account create --name N create an API account; prints {"client_id", "client_secret"} (shown once)
+
+On the embedded database, run pixel, admin and api-account commands while the gateway is stopped.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -30,6 +37,16 @@ async function main(argv: string[]): Promise<number> {
     case 'pixel':
       if (rest[0] === 'add') return addPixel(config(), rest.slice(1));
       process.stderr.write(`capig pixel: unknown subcommand "${rest[0] ?? ''}"; try: capig pixel add --help\n`);
+      return 1;
+    case 'admin':
+      if (rest[0] === 'create') return adminCreate(config(), rest.slice(1));
+      process.stderr.write(`capig admin: unknown subcommand "${rest[0] ?? ''}"; try: capig admin create --help\n`);
+      return 1;
+    case 'api-account':
+      if (rest[0] === 'create') return apiAccountCreate(config(), rest.slice(1));
+      process.stderr.write(
+        `capig api-account: unknown subcommand "${rest[0] ?? ''}"; try: capig api-account create --help\n`,
+      );
       return 1;
     case undefined:
     case 'help':

@@ -5,6 +5,8 @@ import type { PixelDirectory } from '../ingest/pixel-directory.js';
 import type { Logger } from '../platform/logger.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { Principal, TenantAccess } from './access.js';
+import type { ApiTokens } from './auth/api-tokens.js';
+import type { CnameLookup } from './dns.js';
 import type { GraphApi } from './graph-api.js';
 
 /** What the control plane is built from (wired in main.ts). */
@@ -17,6 +19,10 @@ export interface ControlDeps {
   graph: GraphApi;
   config: Pick<GatewayConfig, 'graph' | 'http'> & { registerOpenBridge: boolean };
   log: Logger;
+  /** forget() ends a deleted API account's tokens on this instance at once. */
+  apiTokens: Pick<ApiTokens, 'forget'>;
+  /** DNS CNAME lookup for data routing (replaceable in tests). */
+  lookupCname: CnameLookup;
 }
 
 /** Per GraphQL request: who is calling, what they can reach, and the deps. */

@@ -14,6 +14,16 @@ const REDACT = [
   '*.accessToken',
   '*.access_token',
   '*.accessKey',
+  // People and API accounts (control plane).
+  'password',
+  '*.password',
+  'clientSecret',
+  '*.clientSecret',
+  'client_secret',
+  '*.client_secret',
+  'csrfToken',
+  '*.csrfToken',
+  'req.headers["x-csrf-token"]',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

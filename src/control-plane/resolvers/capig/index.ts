@@ -1,11 +1,18 @@
-import type { Resolvers } from '../../graphql/executable-schema.js';
 import type { ControlContext } from '../../context.js';
+import type { Resolvers } from '../../graphql/executable-schema.js';
+import { account, signalConfigs } from './account.js';
+import { field, type TenantParent } from './common.js';
+import { deleteDataSource } from './delete-data-source.js';
+import { eventMetrics } from './event-metrics.js';
+import { domainFilters, eventFilters } from './filters.js';
+import { setupPixelSignalConfig } from './setup-pixel-signal-config.js';
+import { updateDomainFilter, updateEventFilter } from './update-filter.js';
+import { updateSignalConfigAccessToken } from './update-signal-config-access-token.js';
+import { updateSignalConfigCapiPublish, updateSignalConfigEventsStatus } from './update-signal-config-status.js';
 
 // Resolvers of /capig/graphql/, one file per operation beside this one. The tenant namespaces
 // check that the caller can see the account (404 otherwise); each operation checks its level.
-export interface TenantParent {
-  tenantId: string;
-}
+export type { TenantParent } from './common.js';
 
 export const capigResolvers: Resolvers<ControlContext> = {
   Query: {
@@ -20,7 +27,25 @@ export const capigResolvers: Resolvers<ControlContext> = {
       return { tenantId: args.tenantId } satisfies TenantParent;
     },
   },
+  TenantQueries: {
+    account: field(account),
+    eventMetrics: field(eventMetrics),
+    eventFilters: field(eventFilters),
+    domainFilters: field(domainFilters),
+  },
+  Account: {
+    signalConfigs: field(signalConfigs),
+  },
   CapigTenantMutations: {
     signalMutations: (parent) => parent,
+    updateEventFilter: field(updateEventFilter),
+    updateDomainFilter: field(updateDomainFilter),
+  },
+  SignalMutations: {
+    setupPixelSignalConfig: field(setupPixelSignalConfig),
+    deleteDataSource: field(deleteDataSource),
+    updateSignalConfigEventsStatus: field(updateSignalConfigEventsStatus),
+    updateSignalConfigCapiPublish: field(updateSignalConfigCapiPublish),
+    updateSignalConfigAccessToken: field(updateSignalConfigAccessToken),
   },
 };

@@ -1,0 +1,19 @@
+import { createUsersRepo, USER_ACTIVE, USER_PENDING } from '../../../database/repos/users-repo.js';
+import { issueLink } from '../../auth/links.js';
+import type { ControlContext } from '../../context.js';
+import { badInput } from '../../errors.js';
+import { requireActOnUser, visibleUser } from './people.js';
+
+// userMutations.createPasswordResetLink (extension; Meta's UI "Reset"): a one-time link, valid
+// 24 hours, to /auth/verify/?et=reset. The caller must administer every account the user is in.
+export async function createPasswordResetLink(
+  _p: unknown,
+  args: { userId: string },
+  ctx: ControlContext,
+): Promise<string> {
+  const user = await visibleUser(ctx, args.userId);
+  requireActOnUser(ctx, await createUsersRepo(ctx.deps.db).scopesOf(user.id));
+  if (user.status === USER_PENDING) throw badInput(`${user.email} has not signed up yet: use sendInvitation`);
+  if (user.status !== USER_ACTIVE) throw badInput(`${user.email} is deactivated`);
+  return ctx.deps.db.transaction((tx) => issueLink(tx, ctx.publicUrl, 'password_reset', user, null));
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, parseJsonBody } from '../../platform/http-app.js';
+import type { AuthOutcome } from '../auth/outcome.js';
+import { clearedCookies, sessionCookies } from '../auth/sessions.js';
+
+// What the /auth/* routes share: both path spellings, the cross-site guard, and turning an
+// AuthOutcome into a status, cookies and a body (errors in the gateway's one error shape).
+
+export type AuthHandler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+export function route(app: FastifyInstance, method: 'GET' | 'POST', path: string, handler: AuthHandler): void {
+  app.route({ method, url: path, handler });
+  app.route({ method, url: `${path}/`, handler });
+}
+
+/**
+ * Browsers mark requests another site makes with Sec-Fetch-Site: cross-site. Refusing those stops
+ * a foreign page from signing a visitor in or out (SameSite=Lax does not cover a top-level POST).
+ */
+export function refuseCrossSite(req: FastifyRequest, reply: FastifyReply): boolean {
+  if (req.headers['sec-fetch-site'] !== 'cross-site') return false;
+  reply.status(403).send(errorBody('cross-site requests to /auth are refused', 403, req.id));
+  return true;
+}
+
+/** The JSON (or form) body, or null after answering 400. */
+export function readBody(req: FastifyRequest, reply: FastifyReply): unknown | null {
+  const body = parseJsonBody(req.body);
+  if (body.ok) return body.value;
+  reply.status(400).send(errorBody(body.message, 400, req.id));
+  return null;
+}
+
+/** Secure cookies when the request came over TLS, or the gateway's public URL is https. */
+export function isSecure(req: FastifyRequest, publicUrl: string | null): boolean {
+  return req.protocol === 'https' || (publicUrl?.startsWith('https:') ?? false);
+}
+
+export function sendOutcome(req: FastifyRequest, reply: FastifyReply, outcome: AuthOutcome, publicUrl: string | null) {
+  reply.header('cache-control', 'no-store');
+  if (!outcome.ok) {
+    if (outcome.retryAfterSec) reply.header('retry-after', String(outcome.retryAfterSec));
+    return reply.status(outcome.status).send(errorBody(outcome.message, outcome.status, req.id));
+  }
+  if (outcome.session) reply.header('set-cookie', sessionCookies(outcome.session, isSecure(req, publicUrl)));
+  else if (outcome.endSession) reply.header('set-cookie', clearedCookies(isSecure(req, publicUrl)));
+  return reply.status(outcome.status).send(outcome.body);
+}
