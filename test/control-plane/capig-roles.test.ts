@@ -1,72 +1,38 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { GraphQLSchema } from 'graphql';
-import { loadConfig } from '../../src/config.js';
-import { type Level, loadAccess, type Principal } from '../../src/control-plane/access.js';
-import type { ControlContext, ControlDeps } from '../../src/control-plane/context.js';
-import { loadSdl, makeExecutableSchema } from '../../src/control-plane/graphql/executable-schema.js';
-import { prepare, run } from '../../src/control-plane/graphql/execute.js';
-import { createGraphApi } from '../../src/control-plane/graph-api.js';
-import { capigResolvers } from '../../src/control-plane/resolvers/capig/index.js';
-import { createSecretBox } from '../../src/platform/secret-box.js';
-import { TEST_SECRET } from '../harness.js';
+import type { Level } from '../../src/control-plane/access.js';
 import { type CapigTest, type ConnectedPixel, newPixelId, startCapigTest } from './capig-api.js';
+import { signInAs } from './people.js';
 
 // What each role may do on /capig/graphql/: view sees (without the server-events key), manage
-// changes pixels and filters, and host roles reach managed accounts only. People sign in with
-// sessions (built elsewhere); here their principals run the real schema and resolvers directly.
+// changes pixels and filters, and host roles reach managed accounts only. People sign in through
+// POST /auth/login; every request goes through the HTTP edge with the session cookie and CSRF token.
 describe('capig: roles of people', () => {
   let t: CapigTest;
-  let schema: GraphQLSchema;
-  let deps: ControlDeps;
   let px: ConnectedPixel;
   let hidden: string;
   before(async () => {
     t = await startCapigTest();
-    schema = makeExecutableSchema(loadSdl('capig.graphql'), capigResolvers);
-    const config = loadConfig({ CAPIG_SECRET_KEY: TEST_SECRET, CAPIG_GRAPH_API_URL: t.gw.fake.url });
-    deps = {
-      db: t.gw.gateway.db,
-      box: createSecretBox(TEST_SECRET),
-      accounts: t.gw.gateway.accounts,
-      directory: t.gw.gateway.directory,
-      graph: createGraphApi({ apiUrl: t.gw.fake.url, timeoutMs: 2000 }),
-      config: { graph: config.graph, http: config.http, registerOpenBridge: false },
-      log: t.gw.gateway.log,
-      // Not used by /capig/graphql/.
-      apiTokens: { forget: () => undefined },
-      lookupCname: async () => [],
-    };
     px = await t.connectPixel(await t.newAccount());
     hidden = await t.newAccount({ managed: false });
   });
   after(() => t.stop());
 
-  function person(host: Level | null, tenants: Record<string, Level> = {}): Principal {
-    return {
-      kind: 'user',
-      userId: `u-${Math.random()}`,
-      email: 'someone@example.com',
-      hostLevel: host,
-      tenantLevels: new Map(Object.entries(tenants)),
-      csrfToken: null,
-    };
+  /** A signed-in person with a host level and/or account levels. */
+  function person(host: Level | null, tenants: Record<string, Level> = {}) {
+    const roles = [
+      ...(host ? [`agency-${host}`] : []),
+      ...Object.entries(tenants).map(([id, level]) => `advertiser-${level}-${id}`),
+    ];
+    return signInAs(t.gw, { roles });
   }
 
-  async function gql(principal: Principal, query: string, variables: Record<string, unknown>) {
-    const prepared = prepare(schema, { query, variables });
-    assert.ok(prepared.ok, 'valid document');
-    const ctx: ControlContext = {
-      deps,
-      principal,
-      access: await loadAccess(deps.db, principal),
-      publicUrl: t.gw.url,
-      requestId: 'test',
-    };
-    const result = await run(schema, prepared.document, { query, variables }, ctx, { error: () => undefined });
+  async function gql(who: ReturnType<typeof person>, query: string, variables: Record<string, unknown>) {
+    const res = await (await who).gql(query, variables, { path: 'capig' });
+    assert.equal(res.status, 200);
     return {
-      data: JSON.parse(JSON.stringify(result.data ?? null)),
-      codes: (result.errors ?? []).map((e) => e.extensions.code),
+      data: res.body.data ?? null,
+      codes: (res.body.errors ?? []).map((e) => e.extensions?.code),
     };
   }
 
@@ -129,7 +95,7 @@ describe('capig: roles of people', () => {
         assert.deepEqual(res.codes, [401], name);
       }
     }
-    const [row] = await deps.db.query('SELECT count(*)::int AS n FROM event_filters WHERE tenant_id = $1', [
+    const [row] = await t.gw.gateway.db.query('SELECT count(*)::int AS n FROM event_filters WHERE tenant_id = $1', [
       px.tenantId,
     ]);
     assert.deepEqual(row, { n: 0 });
