@@ -60,8 +60,12 @@ export async function loadAccess(sql: Sql, principal: Principal): Promise<Tenant
     : [];
   const levels = new Map<string, Level>();
   for (const id of managed) levels.set(id, hostLevel as Level);
-  // An explicit account role counts even on an unmanaged account, and wins over the host role.
-  for (const [id, level] of own) levels.set(id, level);
+  // An account role counts even on an unmanaged account; on a managed one the higher level wins,
+  // so giving a host admin a view role on one account never locks them out of it.
+  for (const [id, level] of own) {
+    const host = levels.get(id);
+    levels.set(id, host && RANK[host] > RANK[level] ? host : level);
+  }
   const access: TenantAccess = {
     principal,
     hostLevel,

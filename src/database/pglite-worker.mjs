@@ -1,0 +1,89 @@
+import { mkdir } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+
+// The worker side of pglite-db.ts (plain JavaScript: a worker cannot load TypeScript through tsx): runs PGlite off the main thread, so the WASM work of
+// every statement no longer stalls HTTP handling. Messages are { id, type, ... }; every answer is
+// { id, ok, value } or { id, ok: false, error }.
+
+const { dataDir, image } = workerData;
+if (dataDir !== null) await mkdir(dataDir, { recursive: true });
+const pg = await PGlite.create(dataDir ?? undefined, image ? { loadDataDir: new Blob([image]) } : {});
+const port = parentPort;
+
+/** Open transactions: PGlite's transaction() callback waits on `finish` until commit or rollback. */
+const open = new Map();
+let nextTx = 1;
+const ROLLBACK = Symbol('rollback');
+
+port.on('message', async (req) => {
+  try {
+    port.postMessage({ id: req.id, ok: true, value: await handle(req) });
+  } catch (err) {
+    const e = err;
+    // Keep what callers branch on (the SQLSTATE code), drop the rest.
+    port.postMessage({
+      id: req.id,
+      ok: false,
+      error: { message: e.message, code: e.code, detail: e.detail, constraint: e.constraint },
+    });
+  }
+});
+port.postMessage({ ready: true });
+
+async function handle(req) {
+  const target = req.tx !== undefined ? open.get(req.tx)?.tx : pg;
+  if (!target) throw new Error(`transaction ${req.tx} is not open`);
+  switch (req.type) {
+    case 'query':
+      return (await target.query(req.text, req.params)).rows;
+    case 'exec':
+      await target.exec(req.text);
+      return null;
+    case 'begin':
+      return begin();
+    case 'commit':
+    case 'rollback': {
+      const t = open.get(req.tx);
+      open.delete(req.tx);
+      t?.finish(req.type === 'commit');
+      // Answer only once COMMIT (or ROLLBACK) has run: a commit error must reach the caller.
+      await t?.settled;
+      return null;
+    }
+    case 'dump': {
+      const blob = await pg.dumpDataDir('none');
+      return await blob.arrayBuffer();
+    }
+    case 'close':
+      await pg.close();
+      return null;
+  }
+}
+
+/** Resolves with a transaction id once BEGIN ran; the transaction ends on commit or rollback. */
+function begin() {
+  return new Promise((resolve, reject) => {
+    const id = nextTx++;
+    let started = false;
+    let finish = () => undefined;
+    const settled = pg
+      .transaction(
+        (tx) =>
+          new Promise((done, abort) => {
+            started = true;
+            finish = (commit) => (commit ? done() : abort(ROLLBACK));
+            open.set(id, { tx, finish: (c) => finish(c), settled });
+            resolve(id);
+          }),
+      )
+      .then(
+        () => undefined,
+        (err) => {
+          if (err === ROLLBACK) return;
+          if (!started) reject(err);
+          else throw err;
+        },
+      );
+  });
+}
