@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,30 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { type Gateway, startGateway } from '../../src/main.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { runCli } from '../cli.js';
 import { createTestDatabase, TEST_DATABASE_URL, TEST_SECRET } from '../harness.js';
 
 // Bootstrap of a fresh install from a shell: `capig admin create` and `capig api-account create`,
 // then the gateway started on that database accepts both.
 
-const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
-
-function capig(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function capig(args: string[], env: Record<string, string>) {
+  return runCli(args, { ...process.env, LOG_LEVEL: 'silent', ...env });
 }
 
 describe('cli: bootstrap', { timeout: 180_000 }, () => {

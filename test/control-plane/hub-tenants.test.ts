@@ -191,8 +191,11 @@ describe('hub: accounts', () => {
     await host.gql(UPDATE, { input: { tenantId: id, status: 0 } });
 
     assert.equal(errorCode(await host.gql(UPDATE, { input: { tenantId: id, status: 1 } })), 400);
-    const manager = await signInAs(gw, { roles: [`advertiser-manage-${id}`, 'agency-admin'] });
+    const manager = await signInAs(gw, { roles: [`advertiser-manage-${id}`] });
     assert.equal(errorCode(await manager.gql(UPDATE, { input: { tenantId: id, name: 'No' } })), 401);
+    // With a host admin role too, the higher level counts on a managed account.
+    const both = await signInAs(gw, { roles: [`advertiser-manage-${id}`, 'agency-admin'] });
+    assert.equal(errorCode(await both.gql(UPDATE, { input: { tenantId: id, name: 'After' } })), undefined);
 
     // Unmanaged: the host admin (its account admin) keeps it; a plain host admin loses sight of it.
     const other = await signInAs(gw, { roles: ['agency-admin'] });

@@ -4,33 +4,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { CLI, runCli } from '../cli.js';
 import { createTestDatabase, serverEvent, TEST_DATABASE_URL, TEST_SECRET, waitFor } from '../harness.js';
 
 // A fresh install driven only from the outside, as an operator would: the CLI bootstraps an admin
 // and an API account, `capig start` runs the gateway against `capig fake-graph`, and a partner's
 // code connects a pixel through the control plane and sends it an event that reaches "Meta".
 
-const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const children: ChildProcess[] = [];
-
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 /** Starts a long-running command and resolves with the first stdout match of `ready`. */
 function serve(args: string[], env: Record<string, string>, ready: RegExp): Promise<RegExpExecArray> {
