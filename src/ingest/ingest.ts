@@ -26,7 +26,13 @@ export interface Accepted {
 
 export type IngestOutcome =
   | Accepted
-  | { kind: 'rejected'; status: 400 | 401 | 403 | 404; code: number; message: string; invalidEvents?: InvalidEvent[] };
+  | {
+      kind: 'rejected';
+      status: 400 | 401 | 403 | 404 | 415;
+      code: number;
+      message: string;
+      invalidEvents?: InvalidEvent[];
+    };
 
 export interface InvalidEvent {
   index: number;

@@ -115,6 +115,12 @@ describe('bad input', () => {
       body: 'x',
     });
     await expectError(res, 415, /Content-Type/);
+    const form = await fetch(`${gw.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '{"event_name":"PageView"}',
+    });
+    await expectError(form, 415, /not form-encoded/);
     await expectError(await fetch(`${gw.url}/nope`), 404, /no route/);
   });
 

@@ -18,6 +18,14 @@ export function registerPostEvents(app: FastifyInstance, ingest: Ingest): void {
 
   app.post('/events', async (req, reply) => {
     allowOrigin(req.headers.origin, reply);
+    if (req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+      return sendRejected(reply, req, {
+        kind: 'rejected',
+        status: 415,
+        code: 100,
+        message: 'send the event as JSON with Content-Type text/plain or application/json (not form-encoded)',
+      });
+    }
     const body = parseJsonBody(req.body);
     if (!body.ok) return sendRejected(reply, req, { kind: 'rejected', status: 400, code: 100, message: body.message });
     try {
