@@ -27,3 +27,13 @@ export function isUnavailableError(err: unknown): boolean {
     e.message ?? '',
   );
 }
+
+/**
+ * JSON for a jsonb (or jsonb_to_recordset) parameter. PostgreSQL text and jsonb cannot hold U+0000,
+ * and one such character in a client's event would fail the whole group commit (every request in
+ * it answered 503, and retried forever): it is stored as U+FFFD instead.
+ */
+export function pgJson(value: unknown): string {
+  // An escape is real only after an even number of backslashes ("\\u0000" is a backslash and "u0000").
+  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+}

@@ -1,6 +1,6 @@
 import { Counts } from '../domain/counts.js';
 import type { AcceptedEvent } from '../domain/event.js';
-import type { Db, Sql } from '../database/db.js';
+import { type Db, isUnavailableError, pgJson, type Sql } from '../database/db.js';
 import {
   APPLY_COUNTS,
   COUNTER_SHARDS,
@@ -92,6 +92,12 @@ export function createEventWriter(deps: {
       const pixels = new Set(group.flatMap((p) => p.accepted.filter((a) => a.publish).map((a) => a.pixelId)));
       if (pixels.size > 0) deps.onQueued?.(pixels);
     } catch (err) {
+      // One request's data must not fail the others it shared a transaction with: unless the
+      // database itself is unreachable, write each request on its own.
+      if (group.length > 1 && !isUnavailableError(err)) {
+        for (const p of group) await flush([p], shard);
+        return;
+      }
       deps.log.error({ err: { message: (err as Error).message } }, 'event commit failed');
       for (const p of group) p.reject(err);
     }
@@ -168,9 +174,7 @@ async function writeGroup(sql: Sql, group: Pending[], shard: number): Promise<Co
     }
   }
   const duplicates = new Set(
-    (await sql.query<{ i: number }>(WRITE_GROUP, [JSON.stringify(rows), countsParam(counts.list()), shard])).map(
-      (r) => r.i,
-    ),
+    (await sql.query<{ i: number }>(WRITE_GROUP, [pgJson(rows), countsParam(counts.list()), shard])).map((r) => r.i),
   );
   const results: CommitResult[] = group.map(() => ({ queued: 0, duplicates: 0, notPublished: 0 }));
   let i = 0;

@@ -9,6 +9,7 @@ import {
   specifiedRules,
   VariablesInAllowedPositionRule,
   validate,
+  visit,
 } from 'graphql';
 import { ControlError } from '../errors.js';
 import { LenientVariablesInAllowedPositionRule } from './lenient-variables.js';
@@ -54,6 +55,8 @@ export function prepare(schema: GraphQLSchema, body: unknown): Prepared {
     return { ok: false, result: { errors: [withCode(err as GraphQLError, 400)] } };
   }
   if (depthOf(document) > MAX_DEPTH) return fail(`the query is nested deeper than ${MAX_DEPTH} levels`);
+  // PostgreSQL text cannot hold U+0000: a resolver would fail on it with an internal error.
+  if (hasNul(req.variables) || hasNulLiteral(document)) return fail('strings must not contain U+0000 (NUL)');
   const errors = validate(schema, document, RULES);
   if (errors.length > 0) return { ok: false, result: { errors: errors.map((e) => withCode(e, 400)) } };
   const op = getOperationAST(document, req.operationName ?? undefined);
@@ -99,6 +102,22 @@ function withCode(error: GraphQLError, code: number, message = error.message): G
 
 function fail(message: string): Prepared {
   return { ok: false, result: { errors: [new GraphQLError(message, { extensions: { code: 400 } })] } };
+}
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
+}
+
+function hasNulLiteral(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (node.value.includes('\u0000')) found = true;
+    },
+  });
+  return found;
 }
 
 function depthOf(document: DocumentNode): number {

@@ -26,9 +26,16 @@ export function refuseCrossSite(req: FastifyRequest, reply: FastifyReply): boole
 /** The JSON (or form) body, or null after answering 400. */
 export function readBody(req: FastifyRequest, reply: FastifyReply): unknown | null {
   const body = parseJsonBody(req.body);
-  if (body.ok) return body.value;
-  reply.status(400).send(errorBody(body.message, 400, req.id));
-  return null;
+  if (!body.ok) {
+    reply.status(400).send(errorBody(body.message, 400, req.id));
+    return null;
+  }
+  // PostgreSQL text cannot hold U+0000: refuse it here rather than fail in a query.
+  if (containsNul(body.value)) {
+    reply.status(400).send(errorBody('fields must not contain U+0000 (NUL)', 400, req.id));
+    return null;
+  }
+  return body.value;
 }
 
 /** Secure cookies when the request came over TLS, or the gateway's public URL is https. */
@@ -45,4 +52,10 @@ export function sendOutcome(req: FastifyRequest, reply: FastifyReply, outcome: A
   if (outcome.session) reply.header('set-cookie', sessionCookies(outcome.session, isSecure(req, publicUrl)));
   else if (outcome.endSession) reply.header('set-cookie', clearedCookies(isSecure(req, publicUrl)));
   return reply.status(outcome.status).send(outcome.body);
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
 }

@@ -46,10 +46,13 @@ export function createApiAccountsRepo(db: Sql) {
 
     /** The account when name and secret match; null otherwise (same work either way). */
     async verify(name: string, secret: string): Promise<ApiAccount | null> {
-      const [row] = await db.query<Row>(
-        'SELECT id, name, secret_hash, created_at, last_used_at FROM api_accounts WHERE name = $1',
-        [name],
-      );
+      // PostgreSQL text cannot hold U+0000 (the query would fail): no account has such a name.
+      const [row] = name.includes('\u0000')
+        ? []
+        : await db.query<Row>(
+            'SELECT id, name, secret_hash, created_at, last_used_at FROM api_accounts WHERE name = $1',
+            [name],
+          );
       // Hash even when the name is unknown, so timing does not tell which names exist.
       const ok = await verifySecret(secret, row?.secret_hash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA');
       if (!row || !ok) return null;

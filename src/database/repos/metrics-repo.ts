@@ -1,5 +1,5 @@
 import type { CountRow } from '../../domain/counts.js';
-import type { Sql } from '../db.js';
+import { pgJson, type Sql } from '../db.js';
 
 /** Counter shards: concurrent writers pick different ones (see migration 0001). */
 export const COUNTER_SHARDS = 64;
@@ -34,7 +34,7 @@ export const APPLY_COUNTS = (shard: string) => `
 
 /** The JSON parameter a `counts` CTE reads with COUNTS_FROM_JSON. */
 export function countsParam(rows: CountRow[]): string {
-  return JSON.stringify(
+  return pgJson(
     rows.map((r) => ({ t: r.tenantId, p: r.pixelId, n: r.eventName, d: r.domain, o: r.outcome, c: r.count })),
   );
 }
