@@ -1,36 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type FakeGraph, startFakeGraph } from './fake-graph-server.js';
-
-const TOKEN = 'EAAtest-token-1234';
-const PIXEL = '1234567890';
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const now = () => Math.floor(Date.now() / 1000);
-
-function event(name = 'Purchase', extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    event_name: name,
-    event_time: now() - 10,
-    event_id: `id-${Math.random()}`,
-    action_source: 'website',
-    user_data: { em: [sha('a@example.com')], client_ip_address: '203.0.113.9', client_user_agent: 'UA' },
-    custom_data: { value: 9.99, currency: 'EUR' },
-    ...extra,
-  };
-}
+import { event, graphClient, PIXEL, TOKEN } from './test-kit.js';
 
 describe('fake graph control API', () => {
   let fake: FakeGraph;
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${fake.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-  const sendEvents = (events: unknown[], pixel = PIXEL, extra: Record<string, unknown> = {}) =>
-    post(`/v26.0/${pixel}/events?access_token=${TOKEN}`, { data: events, ...extra });
-  const errorOf = async (res: Response) => ((await res.json()) as { error: Record<string, unknown> }).error;
+  const { sendEvents, errorOf } = graphClient(() => fake);
 
   before(async () => {
     fake = await startFakeGraph();
