@@ -67,7 +67,8 @@ export function createIngest(deps: IngestDeps) {
       const result = runPipeline({ ...item, source, request });
       const pixel = item.pixel;
       const eventName = eventNameOf(item.raw);
-      const domain = result.ok ? domainOf(result.value.event.event_source_url) : domainOf(urlOf(item.raw));
+      // The domain filter already parsed the URL of events it passed; only drops need it parsed here.
+      const domain = result.ok ? result.value.domain : domainOf(urlOf(item.raw));
       if (pixel) {
         counts.add({ tenantId: pixel.tenantId, pixelId: pixel.pixelId, eventName, domain, outcome: 'received' });
       }

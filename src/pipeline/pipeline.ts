@@ -53,6 +53,7 @@ export function runPipeline(input: PipelineInput): StepResult<PipelineEvent> {
     event: validation.event,
     request: input.request,
     testEventCode: input.testEventCode ?? '',
+    domain: '',
     dedupKey: null,
     publish: true,
   };

@@ -11,6 +11,8 @@ export interface PipelineEvent {
   event: ServerEvent;
   request: RequestInfo;
   testEventCode: string;
+  /** Website domain of event_source_url (lowercase, no "www."), set by the domain filter; '' before. */
+  domain: string;
   /** The client's event_id, taken before enrichment may generate one; null: nothing to deduplicate. */
   dedupKey: string | null;
   /** Cleared by the publishing switch: the event is counted but not sent. */

@@ -40,6 +40,7 @@ export function testEvent(
     },
     request: testRequest(),
     testEventCode: '',
+    domain: '',
     dedupKey: null,
     publish: true,
     ...overrides,

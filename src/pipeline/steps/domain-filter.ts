@@ -27,5 +27,5 @@ export const domainFilterStep: Step = (e) => {
   const domain = domainOf(e.event.event_source_url);
   return e.pixel && isBlocked(domain, e.pixel.blockedDomains)
     ? drop('domain_blocked', `website ${domain} is blocked`)
-    : ok(e);
+    : ok({ ...e, domain });
 };

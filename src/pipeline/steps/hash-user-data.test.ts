@@ -232,7 +232,8 @@ describe('hashUserDataStep', () => {
       },
       request: { ip: null, userAgent: null, fbp: null, fbc: null, receivedAt: 0 },
       testEventCode: '',
-      dedupKey: null,
+      domain: '',
+    dedupKey: null,
       publish: true,
     } satisfies PipelineEvent;
     const r = hashUserDataStep(e);
