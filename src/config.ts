@@ -1,6 +1,12 @@
 // Configuration is read once, from the environment, into a frozen and grouped object.
 // Every problem is collected so an operator fixes them all in one go.
 
+import { fileURLToPath } from 'node:url';
+
+// `npm run build` puts the dashboard in <package>/dist/web. This file is src/config.ts under tsx
+// and dist/config.js when built: one level below the package root either way.
+const BUILT_WEB_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
+
 export interface GatewayConfig {
   readonly http: {
     readonly host: string;
@@ -9,6 +15,8 @@ export interface GatewayConfig {
     /** Proxy hops trusted for the client IP: false (none), true (all), a hop count, or a list of addresses/CIDRs. */
     readonly trustProxy: boolean | number | string[];
     readonly bodyLimitBytes: number;
+    /** The built dashboard (index.html and assets), served at /hub/. */
+    readonly webDir: string;
   };
   readonly database: {
     /** null: the embedded PGlite database inside dataDir. */
@@ -111,6 +119,7 @@ export function loadConfig(env: Env): GatewayConfig {
       publicUrl: url('CAPIG_PUBLIC_URL', null),
       trustProxy: parseTrustProxy(optional('CAPIG_TRUST_PROXY'), problems),
       bodyLimitBytes: int('CAPIG_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 16 * 1024 * 1024),
+      webDir: str('CAPIG_WEB_DIR', BUILT_WEB_DIR),
     },
     database: { url: databaseUrl, dataDir: str('CAPIG_DATA_DIR', './data') },
     secrets: { secretKey },

@@ -124,6 +124,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
     apiAccounts,
     apiTokens,
     sessions,
+    webDir: config.http.webDir,
   });
   app.get('/health', async (_req, reply) => {
     try {

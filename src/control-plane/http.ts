@@ -11,9 +11,12 @@ import { loadSdl, makeExecutableSchema } from './graphql/executable-schema.js';
 import { capigResolvers } from './resolvers/capig/index.js';
 import { hubResolvers } from './resolvers/hub/index.js';
 import { registerGetAuthSession } from './routes/get-auth-session.js';
+import { registerGetAuthSetup } from './routes/get-auth-setup.js';
 import { registerGetAuthVerify } from './routes/get-auth-verify.js';
 import { registerGetGraphiql } from './routes/get-graphiql.js';
+import { registerGetHubApp } from './routes/get-hub-app.js';
 import { registerGraphql } from './routes/graphql.js';
+import { registerPostAuthForgot } from './routes/post-auth-forgot.js';
 import { registerPostAuthLogin } from './routes/post-auth-login.js';
 import { registerPostAuthLogout } from './routes/post-auth-logout.js';
 import { registerPostAuthReset } from './routes/post-auth-reset.js';
@@ -30,6 +33,7 @@ export function registerControlPlane(
     apiAccounts: ApiAccountsRepo;
     apiTokens: ApiTokens;
     sessions: Sessions;
+    webDir: string;
   },
 ): void {
   const hub = makeExecutableSchema(loadSdl('hub.graphql'), hubResolvers);
@@ -49,6 +53,11 @@ export function registerControlPlane(
   registerPostAuthReset(app, { links, publicUrl });
   registerGetAuthVerify(app);
   registerPostAuthSetup(app, { setup: createSetupFlow(db, deps.sessions), publicUrl });
+  registerGetAuthSetup(app, { db });
+  registerPostAuthForgot(app, { db });
+
+  // The dashboard, which uses only the routes above.
+  registerGetHubApp(app, { webDir: deps.webDir });
   const health = async () => ({ status: 'ok' });
   app.get('/hub/health', health);
   app.get('/hub/health/', health);

@@ -42,6 +42,8 @@ export interface UserRecord {
   roles: RoleGrant[];
   /** The only admin of some scope: cannot be deleted until someone else is admin there. */
   soleAdmin: boolean;
+  /** Epoch ms of an unanswered "Forgot password" request, or null. */
+  passwordResetRequestedAt: number | null;
 }
 
 interface Row {
@@ -52,6 +54,7 @@ interface Row {
   default_tenant_id: string | null;
   roles: RoleGrant[] | string;
   sole_admin: boolean;
+  reset_requested_ms: number | string | null;
 }
 
 // $1 visible tenant ids, $2 host scope visible, $3 role-less users visible, $4 the caller's user id.
@@ -68,7 +71,8 @@ const SELECT_USERS = `
                   WHERE r.user_id = u.id AND r.action = 'admin'
                     AND NOT EXISTS (SELECT 1 FROM user_roles o
                                      WHERE o.tenant_id = r.tenant_id AND o.action = 'admin' AND o.user_id <> u.id))
-           AS sole_admin
+           AS sole_admin,
+         (extract(epoch FROM u.password_reset_requested_at) * 1000)::float8 AS reset_requested_ms
     FROM users u
    WHERE (EXISTS (SELECT 1 FROM user_roles r
                    WHERE r.user_id = u.id AND (r.tenant_id = ANY($1::text[]) OR (r.tenant_id = '' AND $2::boolean)))
@@ -85,6 +89,7 @@ const toUser = (r: Row): UserRecord => ({
   defaultTenantId: r.default_tenant_id,
   roles: typeof r.roles === 'string' ? JSON.parse(r.roles) : r.roles,
   soleAdmin: r.sole_admin,
+  passwordResetRequestedAt: r.reset_requested_ms === null ? null : Number(r.reset_requested_ms),
 });
 
 export function normalizeEmail(email: string): string {
@@ -206,10 +211,25 @@ export function createUsersRepo(db: Sql) {
     async setPassword(userId: string, passwordHash: string, opts: { activate: boolean }): Promise<void> {
       await db.query(
         `UPDATE users SET password_hash = $2, status = CASE WHEN $3 THEN ${USER_ACTIVE} ELSE status END,
-                          updated_at = now()
+                          password_reset_requested_at = NULL, updated_at = now()
           WHERE id = $1`,
         [userId, passwordHash, opts.activate],
       );
+    },
+
+    /** Marks an active user's "Forgot password" request; false when no active user has that email. */
+    async requestPasswordReset(email: string): Promise<boolean> {
+      const rows = await db.query(
+        `UPDATE users SET password_reset_requested_at = now()
+          WHERE email = $1 AND status = ${USER_ACTIVE} RETURNING id`,
+        [normalizeEmail(email)],
+      );
+      return rows.length > 0;
+    },
+
+    /** The request is answered once an admin made a reset link. */
+    async clearPasswordResetRequest(userId: string): Promise<void> {
+      await db.query('UPDATE users SET password_reset_requested_at = NULL WHERE id = $1', [userId]);
     },
 
     async count(): Promise<number> {

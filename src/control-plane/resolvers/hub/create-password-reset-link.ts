@@ -15,5 +15,8 @@ export async function createPasswordResetLink(
   requireActOnUser(ctx, await createUsersRepo(ctx.deps.db).scopesOf(user.id));
   if (user.status === USER_PENDING) throw badInput(`${user.email} has not signed up yet: use sendInvitation`);
   if (user.status !== USER_ACTIVE) throw badInput(`${user.email} is deactivated`);
-  return ctx.deps.db.transaction((tx) => issueLink(tx, ctx.publicUrl, 'password_reset', user, null));
+  return ctx.deps.db.transaction(async (tx) => {
+    await createUsersRepo(tx).clearPasswordResetRequest(user.id);
+    return issueLink(tx, ctx.publicUrl, 'password_reset', user, null);
+  });
 }

@@ -1,0 +1,146 @@
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+
+// Small controls: a labelled field, a switch, a row menu and a copy button.
+
+export function Field({
+  label,
+  hint,
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  children: (id: string) => ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children(id)}
+      {hint ? <div className="hint muted">{hint}</div> : null}
+    </div>
+  );
+}
+
+/** An on/off switch: a checkbox with role="switch", labelled for screen readers. */
+export function Switch({
+  checked,
+  label,
+  onChange,
+  disabled,
+}: {
+  checked: boolean;
+  label: string;
+  onChange(next: boolean): void;
+  disabled?: boolean;
+}) {
+  return (
+    <label className="switch">
+      <input
+        type="checkbox"
+        role="switch"
+        checked={checked}
+        aria-checked={checked}
+        aria-label={label}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+      <span className="switch-track" aria-hidden="true" />
+    </label>
+  );
+}
+
+export interface MenuItem {
+  label: string;
+  onSelect(): void;
+  danger?: boolean;
+}
+
+/** The "⋯" menu of a table row; arrow keys move, Escape closes. */
+export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const close = (e: MouseEvent) => {
+      if (!ref.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    ref.current?.querySelector<HTMLButtonElement>('[role=menuitem]')?.focus();
+    return () => document.removeEventListener('mousedown', close);
+  }, [open]);
+  if (items.length === 0) return null;
+  const onKey = (e: React.KeyboardEvent) => {
+    const all = [...(ref.current?.querySelectorAll<HTMLButtonElement>('[role=menuitem]') ?? [])];
+    const at = all.indexOf(document.activeElement as HTMLButtonElement);
+    if (e.key === 'Escape') {
+      setOpen(false);
+      ref.current?.querySelector<HTMLButtonElement>('button')?.focus();
+    } else if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      all[(at + 1) % all.length]?.focus();
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      all[(at - 1 + all.length) % all.length]?.focus();
+    }
+  };
+  return (
+    <div className="menu" ref={ref}>
+      <button
+        type="button"
+        className="btn ghost icon"
+        aria-label={label}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        ⋯
+      </button>
+      {open ? (
+        <div className="menu-list" role="menu" onKeyDown={onKey}>
+          {items.map((item) => (
+            <button
+              key={item.label}
+              type="button"
+              role="menuitem"
+              className={item.danger ? 'danger' : undefined}
+              onClick={() => {
+                setOpen(false);
+                item.onSelect();
+              }}
+            >
+              {item.label}
+            </button>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    } catch {
+      // Clipboard access can be refused (plain http); the text stays selectable beside the button.
+    }
+  };
+  return (
+    <button type="button" className="btn small" onClick={copy}>
+      {copied ? 'Copied' : label}
+    </button>
+  );
+}
+
+/** A secret or link shown in full, selectable, with a copy button. */
+export function SecretBox({ value, label }: { value: string; label: string }) {
+  return (
+    <div className="secret">
+      <input readOnly value={value} aria-label={label} onFocus={(e) => e.currentTarget.select()} />
+      <CopyButton text={value} />
+    </div>
+  );
+}
