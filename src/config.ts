@@ -45,6 +45,11 @@ export interface GatewayConfig {
     readonly level: string;
   };
   readonly control: {
+    /**
+     * Keep a sample of each pixel's latest events (payload and Meta's answer) for the dashboard's
+     * Live events: the newest 100 per pixel, for a day at most.
+     */
+    readonly liveEvents: boolean;
     /** Register the gateway with Meta (OpenBridge) when a pixel is connected. */
     readonly registerOpenBridge: boolean;
   };
@@ -137,7 +142,10 @@ export function loadConfig(env: Env): GatewayConfig {
       retryMaxMs: int('CAPIG_PUBLISH_RETRY_MAX_MS', 300_000, 100, 3_600_000),
     },
     log: { level: str('LOG_LEVEL', 'info') },
-    control: { registerOpenBridge: str('CAPIG_REGISTER_OPENBRIDGE', 'on') !== 'off' },
+    control: {
+      registerOpenBridge: str('CAPIG_REGISTER_OPENBRIDGE', 'on') !== 'off',
+      liveEvents: str('CAPIG_LIVE_EVENTS', 'on') !== 'off',
+    },
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.log.level)) {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);

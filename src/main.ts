@@ -1,25 +1,26 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
-import type { Db } from './database/db.js';
-import { migrate } from './database/migrate.js';
-import { openPgliteDb } from './database/pglite-db.js';
-import { openPostgresDb } from './database/postgres-db.js';
-import { type AccountsRepo, createAccountsRepo } from './database/repos/accounts-repo.js';
-import { createPixelSettingsRepo } from './database/repos/pixel-settings-repo.js';
-import { createPixelStatusRepo } from './database/repos/pixel-status-repo.js';
-import { createIngest } from './ingest/ingest.js';
-import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-directory.js';
-import { registerGetPixelSdk } from './ingest/routes/get-pixel-sdk.js';
-import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
-import { registerPostEvents } from './ingest/routes/post-events.js';
 import { createApiTokens } from './control-plane/auth/api-tokens.js';
 import { type Authenticator, createAuthenticator } from './control-plane/auth/authenticator.js';
 import { createSessions } from './control-plane/auth/sessions.js';
 import { type CnameLookup, systemCnameLookup } from './control-plane/dns.js';
 import { createGraphApi } from './control-plane/graph-api.js';
 import { registerControlPlane } from './control-plane/http.js';
+import type { Db } from './database/db.js';
+import { migrate } from './database/migrate.js';
+import { openPgliteDb } from './database/pglite-db.js';
+import { openPostgresDb } from './database/postgres-db.js';
+import { type AccountsRepo, createAccountsRepo } from './database/repos/accounts-repo.js';
 import { type ApiAccountsRepo, createApiAccountsRepo } from './database/repos/api-accounts-repo.js';
+import { createPixelSettingsRepo } from './database/repos/pixel-settings-repo.js';
+import { createPixelStatusRepo } from './database/repos/pixel-status-repo.js';
+import { createRecentEventsRepo } from './database/repos/recent-events-repo.js';
+import { createIngest } from './ingest/ingest.js';
+import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-directory.js';
+import { registerGetPixelSdk } from './ingest/routes/get-pixel-sdk.js';
+import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
+import { registerPostEvents } from './ingest/routes/post-events.js';
 import { createHttpApp } from './platform/http-app.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createSecretBox } from './platform/secret-box.js';
@@ -95,8 +96,14 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
     client,
     log,
     retry: { baseMs: config.publish.retryBaseMs, maxMs: config.publish.retryMaxMs },
+    live: config.control.liveEvents ? createRecentEventsRepo(db) : undefined,
   });
-  const writer = createEventWriter({ db, log, onQueued: (ids) => publisher.wake(ids) });
+  const writer = createEventWriter({
+    db,
+    log,
+    onQueued: (ids) => publisher.wake(ids),
+    liveEvents: config.control.liveEvents,
+  });
   const ingest = createIngest({ directory, writer, log });
 
   const app = createHttpApp(config.http, log);

@@ -1,7 +1,7 @@
 // The fake's mutable state and the in-process control API over it. The HTTP control endpoints call
 // the same API, so a test and a curl-wielding sandbox user see and change exactly the same thing.
 
-import { type ActiveFault, FaultStore, type FaultRule } from './faults.js';
+import { type ActiveFault, type FaultRule, FaultStore } from './faults.js';
 import {
   type FakeGraphStats,
   type OpenBridgeConfiguration,

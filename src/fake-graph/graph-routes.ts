@@ -3,7 +3,7 @@
 // client sees the same error Meta would give for the same mistake.
 
 import type { IncomingMessage } from 'node:http';
-import { pixelName, type FakeState } from './fake-state.js';
+import { type FakeState, pixelName } from './fake-state.js';
 import type { FaultContext } from './faults.js';
 import {
   deprecatedVersion,

@@ -2,9 +2,9 @@
 // whole request when any event is invalid, so this stops at the first bad event and names it: the
 // gateway bisects on code 100 and does not need the index, but humans reading logs do.
 
-import { type GraphFailure, invalidParameter } from './graph-errors.js';
 import { CUSTOMER_INFORMATION_KEYS, META_HASHED_KEYS } from '../domain/customer-information.js';
 import { ACTION_SOURCES as ACTION_SOURCE_LIST } from '../domain/event.js';
+import { type GraphFailure, invalidParameter } from './graph-errors.js';
 
 export interface ValidateOptions {
   /** Unix seconds used as "now"; defaults to the clock. */

@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { LiveSample } from '../database/repos/recent-events-repo.js';
 import { Counts } from '../domain/counts.js';
 import type { AcceptedEvent, RequestInfo } from '../domain/event.js';
 import type { DropReason } from '../domain/outcome.js';
 import type { PixelSettings } from '../domain/pixel.js';
-import type { Logger } from '../platform/logger.js';
 import { runPipeline } from '../pipeline/pipeline.js';
 import { domainOf } from '../pipeline/steps/domain-filter.js';
 import { validateEvent } from '../pipeline/steps/validate-event.js';
+import type { Logger } from '../platform/logger.js';
 import type { EventWriter } from '../queue/event-writer.js';
 import { mapBrowserEvent } from './browser-event.js';
 import type { PixelDirectory } from './pixel-directory.js';
@@ -52,6 +53,9 @@ export interface ServerEventsInput {
   body: unknown;
 }
 
+/** Samples of dropped events per request for the dashboard's Live events (the writer caps again). */
+const DROP_SAMPLES_PER_REQUEST = 5;
+
 export function createIngest(deps: IngestDeps) {
   /** Runs events of known pixels through the pipeline and commits what survives. */
   async function process(
@@ -63,6 +67,7 @@ export function createIngest(deps: IngestDeps) {
     const counts = new Counts();
     const accepted: AcceptedEvent[] = [];
     const dropped: Partial<Record<DropReason, number>> = preDropped > 0 ? { invalid: preDropped } : {};
+    const dropSamples: LiveSample[] = [];
     for (const item of items) {
       const result = runPipeline({ ...item, source, request });
       const pixel = item.pixel;
@@ -77,6 +82,16 @@ export function createIngest(deps: IngestDeps) {
         if (pixel) {
           const key = { tenantId: pixel.tenantId, pixelId: pixel.pixelId, eventName, domain };
           counts.add({ ...key, outcome: `dropped.${result.reason}` });
+          if (dropSamples.length < DROP_SAMPLES_PER_REQUEST) {
+            dropSamples.push({
+              ...key,
+              eventId: eventIdOf(item.raw),
+              outcome: 'DROPPED',
+              reason: result.detail ? `${result.reason}: ${result.detail}` : result.reason,
+              payload: item.raw,
+              response: null,
+            });
+          }
         }
         deps.log.debug({ pixelId: item.pixelId, reason: result.reason, detail: result.detail }, 'event dropped');
         continue;
@@ -92,7 +107,8 @@ export function createIngest(deps: IngestDeps) {
         publish: e.publish,
       });
     }
-    const commit = accepted.length > 0 || counts.size > 0 ? await deps.writer.commit(accepted, counts) : null;
+    const commit =
+      accepted.length > 0 || counts.size > 0 ? await deps.writer.commit(accepted, counts, dropSamples) : null;
     if (commit && commit.duplicates > 0) dropped.duplicate = commit.duplicates;
     if (commit && commit.notPublished > 0) dropped.publishing_disabled = commit.notPublished;
     return {
@@ -199,6 +215,11 @@ function reject(status: 400 | 401 | 403 | 404, code: number, message: string): I
 function eventNameOf(raw: unknown): string {
   const n = (raw as { event_name?: unknown } | null)?.event_name;
   return typeof n === 'string' ? n.slice(0, 100) : '';
+}
+
+function eventIdOf(raw: unknown): string {
+  const id = (raw as { event_id?: unknown } | null)?.event_id;
+  return typeof id === 'string' ? id.slice(0, 200) : '';
 }
 
 function urlOf(raw: unknown): string | undefined {

@@ -19,6 +19,8 @@ export interface DeliveryOutcome {
   /** Not delivered for a reason that is not the events' fault; to be retried. */
   held: HeldEvents | null;
   requests: number;
+  /** Each accepted request: its events and Meta's answer (for the dashboard's live events). */
+  accepted: Array<{ events: QueuedEvent[]; response: Extract<CapiResponse, { ok: true }> }>;
 }
 
 export interface DeliverContext {
@@ -31,7 +33,7 @@ const DAY = 86_400;
 const EXPIRY_MARGIN_SEC = 10 * 60;
 
 export async function deliverBatch(events: QueuedEvent[], ctx: DeliverContext): Promise<DeliveryOutcome> {
-  const outcome: DeliveryOutcome = { delivered: [], deadLetters: [], held: null, requests: 0 };
+  const outcome: DeliveryOutcome = { delivered: [], deadLetters: [], held: null, requests: 0, accepted: [] };
   const live: QueuedEvent[] = [];
   for (const e of events) {
     if (isExpired(e.event, ctx.nowSec)) {
@@ -61,6 +63,7 @@ async function sendOrBisect(events: QueuedEvent[], ctx: DeliverContext, out: Del
   const res = await ctx.send({ events: events.map((e) => e.event), testEventCode });
   if (res.ok) {
     out.delivered.push(...events);
+    out.accepted.push({ events, response: res });
     return;
   }
   const failure = classifyFailure(res);

@@ -1,12 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import type { GatewayConfig } from '../config.js';
-import type { PixelStatusRepo } from '../database/repos/pixel-status-repo.js';
 import type { PublishTarget } from '../database/repos/pixel-settings-repo.js';
+import type { PixelStatusRepo } from '../database/repos/pixel-status-repo.js';
+import type { LiveSample } from '../database/repos/recent-events-repo.js';
 import type { Logger } from '../platform/logger.js';
 import { sleep } from '../platform/sleep.js';
 import type { EventQueue } from '../queue/event-queue.js';
 import type { CapiClient } from './capi-client.js';
 import { type DeliveryOutcome, deliverBatch } from './deliver-batch.js';
+import { liveSamples } from './live-samples.js';
 
 // One lane per pixel: a pixel that fails or is slow only ever delays its own lane. A lane claims a
 // batch, delivers it, applies the outcome, and repeats; after a partial batch it waits up to
@@ -21,12 +23,18 @@ export interface PublisherDeps {
   log: Logger;
   retry: { baseMs: number; maxMs: number };
   pollMs?: number;
+  /** Where samples for the dashboard's Live events go; absent when live events are off. */
+  live?: { record(samples: LiveSample[]): Promise<void> };
 }
+
+/** Published samples at most this often per pixel: enough to watch, cheap under a backlog. */
+const LIVE_PUBLISHED_EVERY_MS = 250;
 
 interface Lane {
   workers: number;
   pausedUntil: number;
   failures: number;
+  lastSampledAt: number;
 }
 
 export interface Publisher {
@@ -52,7 +60,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   const lane = (pixelId: string): Lane => {
     const existing = lanes.get(pixelId);
     if (existing) return existing;
-    const created = { workers: 0, pausedUntil: 0, failures: 0 };
+    const created = { workers: 0, pausedUntil: 0, failures: 0, lastSampledAt: 0 };
     lanes.set(pixelId, created);
     return created;
   };
@@ -103,6 +111,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   async function apply(pixelId: string, l: Lane, o: DeliveryOutcome): Promise<void> {
     await deps.queue.complete(o.delivered);
     await deps.queue.deadLetter(o.deadLetters);
+    await recordLive(l, o);
     if (o.deadLetters.length > 0) {
       deps.log.warn(
         { pixelId, count: o.deadLetters.length, reason: o.deadLetters[0]?.errorMessage },
@@ -129,6 +138,20 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       { pixelId, failure, code, events: events.length, retryInMs: delay, attempt: l.failures },
       `publishing held: ${response.description}`,
     );
+  }
+
+  async function recordLive(l: Lane, o: DeliveryOutcome): Promise<void> {
+    if (!deps.live) return;
+    const includePublished = Date.now() - l.lastSampledAt >= LIVE_PUBLISHED_EVERY_MS;
+    const samples = liveSamples(o, { includePublished });
+    if (samples.length === 0) return;
+    if (includePublished) l.lastSampledAt = Date.now();
+    try {
+      await deps.live.record(samples);
+    } catch (err) {
+      // Only the dashboard's sample is lost; the events themselves were already settled above.
+      deps.log.warn({ err: { message: (err as Error).message } }, 'could not record live event samples');
+    }
   }
 
   async function supervise(): Promise<void> {

@@ -1,6 +1,6 @@
-import type { ServerEvent } from '../domain/event.js';
 import type { Db } from '../database/db.js';
 import { APPLY_COUNTS, randomShard } from '../database/repos/metrics-repo.js';
+import type { ServerEvent } from '../domain/event.js';
 
 // The durable queue, partitioned by pixel. A claim leases rows by moving available_at forward;
 // FOR UPDATE SKIP LOCKED lets several instances claim side by side without waiting on each other.
@@ -124,8 +124,9 @@ export function createEventQueue(db: Db) {
            RETURNING q.*, l.r, l.ec, l.es, l.em, l.f),
          moved AS (
            INSERT INTO dead_letters (tenant_id, pixel_id, event, event_name, test_event_code, reason, error_code,
-                                     error_subcode, error_message, fbtrace_id, attempts, enqueued_at)
-           SELECT tenant_id, pixel_id, event, event_name, test_event_code, r, ec, es, em, f, attempts, enqueued_at
+                                     error_subcode, error_message, fbtrace_id, attempts, enqueued_at, domain)
+           SELECT tenant_id, pixel_id, event, event_name, test_event_code, r, ec, es, em, f, attempts, enqueued_at,
+                  domain
              FROM gone),
          counts AS (
            SELECT tenant_id AS t, pixel_id AS p, event_name AS n, domain AS d, 'dead_lettered'::text AS o,

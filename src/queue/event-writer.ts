@@ -1,5 +1,3 @@
-import { Counts } from '../domain/counts.js';
-import type { AcceptedEvent } from '../domain/event.js';
 import { type Db, isUnavailableError, pgJson, type Sql } from '../database/db.js';
 import {
   APPLY_COUNTS,
@@ -8,6 +6,9 @@ import {
   countsParam,
   randomShard,
 } from '../database/repos/metrics-repo.js';
+import { type LiveSample, SAMPLE_COLUMNS, samplesParam } from '../database/repos/recent-events-repo.js';
+import { Counts } from '../domain/counts.js';
+import type { AcceptedEvent } from '../domain/event.js';
 import type { Logger } from '../platform/logger.js';
 
 // Bulk rows travel as one JSON parameter (jsonb_to_recordset): several times faster than array
@@ -25,13 +26,17 @@ export interface CommitResult {
 interface Pending {
   accepted: AcceptedEvent[];
   counts: Counts;
+  dropSamples: LiveSample[];
   resolve: (r: CommitResult) => void;
   reject: (e: unknown) => void;
 }
 
 export interface EventWriter {
-  /** Stores the events (deduplicated) and the counts; resolves once committed. */
-  commit(accepted: AcceptedEvent[], counts: Counts): Promise<CommitResult>;
+  /**
+   * Stores the events (deduplicated) and the counts, and samples of dropped events for the
+   * dashboard's Live events; resolves once committed.
+   */
+  commit(accepted: AcceptedEvent[], counts: Counts, dropSamples?: LiveSample[]): Promise<CommitResult>;
   /** Resolves when everything handed in so far is committed or failed. */
   drain(): Promise<void>;
 }
@@ -44,7 +49,10 @@ export function createEventWriter(deps: {
   maxInFlight?: number;
   /** Called with the pixels that got new events, to wake their publishers. */
   onQueued?: (pixelIds: Set<string>) => void;
+  /** Keep samples of dropped events for the dashboard (CAPIG_LIVE_EVENTS). Default on. */
+  liveEvents?: boolean;
 }): EventWriter {
+  const liveEvents = deps.liveEvents ?? true;
   const maxEvents = deps.maxEventsPerTx ?? 5000;
   const maxInFlight = deps.maxInFlight ?? (deps.db.kind === 'postgres' ? 4 : 1);
   // Each in-flight slot writes its counts to its own shard, so concurrent commits never wait on a row.
@@ -87,7 +95,7 @@ export function createEventWriter(deps: {
 
   async function flush(group: Pending[], shard: number) {
     try {
-      const results = await writeGroup(deps.db, group, shard);
+      const results = await writeGroup(deps.db, group, shard, liveEvents);
       for (const [i, p] of group.entries()) p.resolve(results[i] as CommitResult);
       const pixels = new Set(group.flatMap((p) => p.accepted.filter((a) => a.publish).map((a) => a.pixelId)));
       if (pixels.size > 0) deps.onQueued?.(pixels);
@@ -104,9 +112,9 @@ export function createEventWriter(deps: {
   }
 
   return {
-    commit(accepted, counts) {
+    commit(accepted, counts, dropSamples = []) {
       return new Promise<CommitResult>((resolve, reject) => {
-        pending.push({ accepted, counts, resolve, reject });
+        pending.push({ accepted, counts, dropSamples, resolve, reject });
         schedule();
       });
     },
@@ -116,6 +124,11 @@ export function createEventWriter(deps: {
     },
   };
 }
+
+const NOT_PUBLISHED_REASON = 'publishing_disabled: publishing is switched off for this event or pixel';
+const DUPLICATE_REASON = 'duplicate: an event with this event_name and event_id arrived in the last 48 hours';
+/** Samples of dropped events per group commit, so a flood of drops costs the same as a trickle. */
+const DROP_SAMPLES_PER_GROUP = 10;
 
 // One statement does it all (a statement is atomic, and PGlite pays per round trip): take the
 // dedup keys not seen in 48 hours, queue the fresh events that are to be published, and add every
@@ -142,12 +155,20 @@ const WRITE_GROUP = `
     UNION ALL
     SELECT t, p, n, d, CASE WHEN is_fresh THEN 'dropped.publishing_disabled' ELSE 'deduplicated' END, count(*)
       FROM decided WHERE NOT is_fresh OR NOT pub GROUP BY 1, 2, 3, 4, 5),
+  live AS (
+    INSERT INTO recent_events (tenant_id, pixel_id, event_name, event_id, outcome, reason, payload)
+    SELECT t, p, n, coalesce(k, ''), 'DROPPED', r, e FROM jsonb_to_recordset($4::jsonb) AS s(${SAMPLE_COLUMNS})
+    UNION ALL
+    (SELECT t, p, n, coalesce(e->>'event_id', ''), 'DROPPED',
+            CASE WHEN is_fresh THEN '${NOT_PUBLISHED_REASON}' ELSE '${DUPLICATE_REASON}' END, e
+       FROM decided WHERE $5::boolean AND (NOT is_fresh OR NOT pub) LIMIT ${DROP_SAMPLES_PER_GROUP})),
   ${APPLY_COUNTS('$3::int2')}
   SELECT i FROM decided WHERE NOT is_fresh`;
 
-async function writeGroup(sql: Sql, group: Pending[], shard: number): Promise<CommitResult[]> {
+async function writeGroup(sql: Sql, group: Pending[], shard: number, liveEvents: boolean): Promise<CommitResult[]> {
   const counts = new Counts();
   const rows: unknown[] = [];
+  const dropSamples = liveEvents ? group.flatMap((p) => p.dropSamples).slice(0, DROP_SAMPLES_PER_GROUP) : [];
   const owner: number[] = [];
   const seen = new Set<string>();
   for (const [g, p] of group.entries()) {
@@ -174,7 +195,15 @@ async function writeGroup(sql: Sql, group: Pending[], shard: number): Promise<Co
     }
   }
   const duplicates = new Set(
-    (await sql.query<{ i: number }>(WRITE_GROUP, [pgJson(rows), countsParam(counts.list()), shard])).map((r) => r.i),
+    (
+      await sql.query<{ i: number }>(WRITE_GROUP, [
+        pgJson(rows),
+        countsParam(counts.list()),
+        shard,
+        samplesParam(dropSamples),
+        liveEvents,
+      ])
+    ).map((r) => r.i),
   );
   const results: CommitResult[] = group.map(() => ({ queued: 0, duplicates: 0, notPublished: 0 }));
   let i = 0;

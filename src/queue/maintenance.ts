@@ -1,8 +1,9 @@
 import type { Db } from '../database/db.js';
+import { createRecentEventsRepo } from '../database/repos/recent-events-repo.js';
 import type { Logger } from '../platform/logger.js';
 
 // Housekeeping that keeps the tables small and fast: expired dedup keys, old per-minute counts,
-// and, on PGlite (which has no autovacuum), a regular VACUUM of the queue.
+// live-event samples beyond the newest per pixel, and, on PGlite (which has no autovacuum), a regular VACUUM of the queue.
 
 const METRICS_RETENTION_DAYS = 35;
 
@@ -14,6 +15,7 @@ export function startMaintenance(db: Db, log: Logger, opts: { intervalMs?: numbe
     busy = true;
     try {
       if (db.kind === 'pglite') await db.exec('VACUUM event_queue');
+      await createRecentEventsRepo(db).trim();
       if (ticks++ % 20 === 0) {
         await db.query(
           `DELETE FROM dedup_keys WHERE ctid = ANY(ARRAY(

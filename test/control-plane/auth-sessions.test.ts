@@ -23,6 +23,8 @@ describe('auth: sessions', () => {
   after(() => gw.stop());
 
   test('POST /auth/setup creates the first host admin once, then answers 409', async () => {
+    const setupNeeded = async () => ((await (await fetch(`${gw.url}/auth/setup`)).json()) as any).setupNeeded;
+    assert.equal(await setupNeeded(), true, 'a fresh install offers "Create admin account"');
     assert.equal((await post(gw, '/auth/setup', { email: 'root@example.com', password: 'short' })).status, 400);
     const res = await post(gw, '/auth/setup', { email: 'Root@Example.com', password: 'a-long-password' });
     assert.equal(res.status, 201);
@@ -38,6 +40,7 @@ describe('auth: sessions', () => {
 
     const again = await post(gw, '/auth/setup', { email: 'other@example.com', password: 'a-long-password' });
     assert.equal(again.status, 409);
+    assert.equal(await setupNeeded(), false);
     assert.match(await message(again), /already set up/);
   });
 
@@ -241,5 +244,31 @@ describe('auth: sessions', () => {
     await logIn(gw, user.email, 'a-brand-new-password');
     assert.equal((await post(gw, '/auth/reset', { token, password: 'another-password' })).status, 400, 'once');
     await gw.gateway.db.query('DELETE FROM login_failures');
+  });
+
+  test('"Forgot password" marks the request for admins, says the same for unknown emails, and a reset link answers it', async () => {
+    const t = await createAccount(gw);
+    const admin = await signInAs(gw, { roles: [`advertiser-admin-${t}`] });
+    const person = await createPerson(gw, { roles: [`advertiser-view-${t}`] });
+    const known = await post(gw, '/auth/forgot', { email: person.email.toUpperCase() });
+    const unknown = await post(gw, '/auth/forgot', { email: 'nobody-here@example.com' });
+    assert.equal(known.status, 202);
+    assert.equal(unknown.status, 202);
+    assert.deepEqual(await known.json(), await unknown.json(), 'nobody can tell whether an email has an account');
+    const bad = await post(gw, '/auth/forgot', { email: 'not an email' });
+    assert.equal(bad.status, 400);
+    assert.match(await message(bad), /valid email address/);
+
+    const USERS = 'query ($t: String) { users(tenantId: $t) { id email passwordResetRequestedAt } }';
+    const requested = async () =>
+      (await admin.gql(USERS, { t })).body.data.users.find((u: any) => u.id === person.userId).passwordResetRequestedAt;
+    const at = await requested();
+    assert.ok(typeof at === 'number' && Math.abs(at - Date.now()) < 60_000, 'the admin sees when it was requested');
+
+    const link = await admin.gql('mutation ($u: String!) { userMutations { createPasswordResetLink(userId: $u) } }', {
+      u: person.userId,
+    });
+    assert.match(link.body.data.userMutations.createPasswordResetLink, /\/auth\/verify\/\?.*et=reset/);
+    assert.equal(await requested(), null, 'making the link answers the request');
   });
 });

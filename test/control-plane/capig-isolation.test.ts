@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { listPixels, findPixel, deletePixel } from '../../src/database/repos/signal-configs-repo.js';
 import { filterRows } from '../../src/database/repos/filters-repo.js';
+import { deletePixel, findPixel, listPixels } from '../../src/database/repos/signal-configs-repo.js';
 import { activityInWindow, pixelWindows } from '../../src/database/repos/tenant-metrics-repo.js';
 import { createSigner } from '../../src/platform/signer.js';
 import { serverEvent, TEST_SECRET, waitFor } from '../harness.js';

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/main.js';
-import { createSecretBox } from '../../src/platform/secret-box.js';
-import { createAccountsRepo } from '../../src/database/repos/accounts-repo.js';
 import { migrate } from '../../src/database/migrate.js';
-import { createLogger } from '../../src/platform/logger.js';
+import { createAccountsRepo } from '../../src/database/repos/accounts-repo.js';
 import { type FakeGraph, startFakeGraph } from '../../src/fake-graph/fake-graph-server.js';
+import { openDatabase } from '../../src/main.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createSecretBox } from '../../src/platform/secret-box.js';
 import { createTestDatabase, serverEvent, TEST_DATABASE_URL, TEST_SECRET, waitFor } from '../harness.js';
 
 // kill -9 while receiving: every event that got a 2xx is published after the restart.

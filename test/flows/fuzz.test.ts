@@ -19,7 +19,7 @@ import {
 } from 'graphql';
 import { request } from 'undici';
 import { loadSdl } from '../../src/control-plane/graphql/executable-schema.js';
-import { addPixelTo, type ApiCaller, apiToken, createAccount, createPerson } from '../control-plane/people.js';
+import { type ApiCaller, addPixelTo, apiToken, createAccount, createPerson } from '../control-plane/people.js';
 import { browserEvent, serverEvent, startTestGateway, type TestGateway, type TestPixel } from '../harness.js';
 
 // Property-based fuzzing of every public POST endpoint over real HTTP, against one gateway: whatever

@@ -3,8 +3,8 @@ import {
   buildSchema,
   type GraphQLFieldResolver,
   type GraphQLObjectType,
-  type GraphQLSchema,
   GraphQLScalarType,
+  type GraphQLSchema,
   isObjectType,
 } from 'graphql';
 

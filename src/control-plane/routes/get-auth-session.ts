@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from '../../platform/http-app.js';
 import { roleName } from '../access.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { errorBody } from '../../platform/http-app.js';
 
 // GET /auth/session: who is signed in, and the CSRF token to send as x-csrf-token on mutations.
 export function registerGetAuthSession(app: FastifyInstance, deps: { authenticator: Authenticator }): void {

@@ -6,7 +6,10 @@ export function registerGetAuthVerify(app: FastifyInstance): void {
   for (const path of ['/auth/verify', '/auth/verify/']) {
     app.get(path, async (req, reply) => {
       const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(`/hub/verify${query}`, 302);
+      return reply
+        .header('cache-control', 'no-store')
+        .header('referrer-policy', 'no-referrer')
+        .redirect(`/hub/verify${query}`, 302);
     });
   }
 }

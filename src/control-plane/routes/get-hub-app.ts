@@ -24,9 +24,7 @@ export function registerGetHubApp(app: FastifyInstance, deps: { webDir: string }
   const indexFile = join(deps.webDir, 'index.html');
   if (!existsSync(indexFile)) {
     const notBuilt = async (req: { id: string }, reply: FastifyReply) =>
-      reply
-        .status(503)
-        .send(errorBody(`the dashboard is not built (no ${indexFile}): run npm run build`, 503, req.id));
+      reply.status(503).send(errorBody(`the dashboard is not built (no ${indexFile}): run npm run build`, 503, req.id));
     app.get('/hub', notBuilt);
     app.get('/hub/*', notBuilt);
     return;
@@ -51,7 +49,9 @@ export function registerGetHubApp(app: FastifyInstance, deps: { webDir: string }
   app.get('/hub', (_req, reply) => reply.redirect('/hub/', 301));
   app.get('/hub/assets/*', (req, reply) => {
     const file = (req.params as { '*': string })['*'];
-    return reply.header('cache-control', 'public, max-age=31536000, immutable').sendFile(file, join(deps.webDir, 'assets'));
+    return reply
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .sendFile(file, join(deps.webDir, 'assets'));
   });
   app.get('/hub/*', (_req, reply) => sendIndex(reply));
 }

@@ -19,3 +19,7 @@ CREATE TABLE recent_events (
   created_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX recent_events_pixel ON recent_events (pixel_id, id DESC);
+
+-- A replayed dead letter goes back to the queue with the website it came from, so its counts land
+-- on the same row of the Websites screen.
+ALTER TABLE dead_letters ADD COLUMN domain text NOT NULL DEFAULT '';

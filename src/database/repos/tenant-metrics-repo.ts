@@ -104,3 +104,33 @@ export async function activityInWindow(
     lastMinute: r.last.getTime(),
   }));
 }
+
+export interface TimelineRow {
+  /** Bucket start, epoch milliseconds. */
+  at: number;
+  received: number;
+  published: number;
+  dropped: number;
+}
+
+/** Counts per bucket of bucketMinutes over the window; buckets without traffic are absent. */
+export async function timeline(
+  sql: Sql,
+  scope: TenantScope,
+  minutes: number,
+  pixelIds: readonly string[] | null,
+  bucketMinutes: number,
+): Promise<TimelineRow[]> {
+  const rows = await sql.query<{ at: number; r: number; pub: number; d: number }>(
+    `SELECT (extract(epoch FROM date_bin(make_interval(mins => $5), minute, timestamptz '2000-01-01 00:00+00'))
+              * 1000)::float8 AS at,
+            coalesce(sum(count) FILTER (WHERE outcome = 'received'), 0)::int8 AS r,
+            coalesce(sum(count) FILTER (WHERE outcome = 'published'), 0)::int8 AS pub,
+            coalesce(sum(count) FILTER (WHERE outcome = 'deduplicated' OR outcome LIKE 'dropped.%'), 0)::int8 AS d
+       FROM event_metrics
+      WHERE ${SCOPED} AND ${IN_WINDOW} AND ${PIXELS}
+      GROUP BY 1 ORDER BY 1`,
+    [...params(scope, minutes, pixelIds), bucketMinutes],
+  );
+  return rows.map((r) => ({ at: Number(r.at), received: Number(r.r), published: Number(r.pub), dropped: Number(r.d) }));
+}

@@ -233,7 +233,7 @@ describe('hashUserDataStep', () => {
       request: { ip: null, userAgent: null, fbp: null, fbc: null, receivedAt: 0 },
       testEventCode: '',
       domain: '',
-    dedupKey: null,
+      dedupKey: null,
       publish: true,
     } satisfies PipelineEvent;
     const r = hashUserDataStep(e);

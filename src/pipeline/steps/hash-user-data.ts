@@ -2,10 +2,10 @@
 // Invalid values are dropped, never thrown: one bad field must not reject an event.
 
 import { createHash } from 'node:crypto';
+import { META_HASHED_KEYS, NEVER_HASHED_KEYS, SDK_HASHED_KEYS } from '../../domain/customer-information.js';
 import type { UserData } from '../../domain/event.js';
 import { ok } from '../../domain/outcome.js';
 import type { Step } from '../step.js';
-import { META_HASHED_KEYS, NEVER_HASHED_KEYS, SDK_HASHED_KEYS } from '../../domain/customer-information.js';
 import { COUNTRY_NAME_CODES, ISO_COUNTRY_CODES, US_STATE_CODES } from './user-data-tables.js';
 
 /** Keys hashed here: Meta's and the SDK-only extras. */

@@ -2,9 +2,13 @@ import type { ControlContext } from '../../context.js';
 import type { Resolvers } from '../../graphql/executable-schema.js';
 import { account, signalConfigs } from './account.js';
 import { field, type TenantParent } from './common.js';
+import { deadLetters } from './dead-letters.js';
 import { deleteDataSource } from './delete-data-source.js';
 import { eventMetrics } from './event-metrics.js';
+import { eventTimeline } from './event-timeline.js';
 import { domainFilters, eventFilters } from './filters.js';
+import { liveEvents } from './live-events.js';
+import { replayDeadLetters } from './replay-dead-letters.js';
 import { setupPixelSignalConfig } from './setup-pixel-signal-config.js';
 import { updateDomainFilter, updateEventFilter } from './update-filter.js';
 import { updateSignalConfigAccessToken } from './update-signal-config-access-token.js';
@@ -32,6 +36,9 @@ export const capigResolvers: Resolvers<ControlContext> = {
     eventMetrics: field(eventMetrics),
     eventFilters: field(eventFilters),
     domainFilters: field(domainFilters),
+    eventTimeline: field(eventTimeline),
+    liveEvents: field(liveEvents),
+    deadLetters: field(deadLetters),
   },
   Account: {
     signalConfigs: field(signalConfigs),
@@ -40,6 +47,7 @@ export const capigResolvers: Resolvers<ControlContext> = {
     signalMutations: (parent) => parent,
     updateEventFilter: field(updateEventFilter),
     updateDomainFilter: field(updateDomainFilter),
+    replayDeadLetters: field(replayDeadLetters),
   },
   SignalMutations: {
     setupPixelSignalConfig: field(setupPixelSignalConfig),

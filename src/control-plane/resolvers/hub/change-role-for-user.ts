@@ -1,5 +1,5 @@
-import type { Level } from '../../access.js';
 import { createUsersRepo, type UserRecord } from '../../../database/repos/users-repo.js';
+import type { Level } from '../../access.js';
 import type { ControlContext } from '../../context.js';
 import { badInput, notFound } from '../../errors.js';
 import {

@@ -3,7 +3,7 @@ import { createSessionsRepo } from '../../../database/repos/sessions-repo.js';
 import { createUsersRepo } from '../../../database/repos/users-repo.js';
 import { verifySecret } from '../../auth/passwords.js';
 import type { ControlContext } from '../../context.js';
-import { badInput, conflict, ControlError, forbidden } from '../../errors.js';
+import { badInput, ControlError, conflict, forbidden } from '../../errors.js';
 import { apiAccountView } from './api-accounts.js';
 
 // apiAccountMutations.createApiAccount (extension; Meta's UI "Add API account"): host admins who
