@@ -35,6 +35,8 @@ interface Lane {
   pausedUntil: number;
   failures: number;
   lastSampledAt: number;
+  /** The pixel may carry a recorded Meta error (unknown at start, e.g. from before a restart). */
+  errorMaybeRecorded: boolean;
 }
 
 export interface Publisher {
@@ -60,7 +62,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   const lane = (pixelId: string): Lane => {
     const existing = lanes.get(pixelId);
     if (existing) return existing;
-    const created = { workers: 0, pausedUntil: 0, failures: 0, lastSampledAt: 0 };
+    const created = { workers: 0, pausedUntil: 0, failures: 0, lastSampledAt: 0, errorMaybeRecorded: true };
     lanes.set(pixelId, created);
     return created;
   };
@@ -120,8 +122,13 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     }
     if (!o.held) {
       l.failures = 0;
+      if (l.errorMaybeRecorded && o.delivered.length > 0) {
+        l.errorMaybeRecorded = false;
+        await deps.status.clearError(pixelId);
+      }
       return;
     }
+    l.errorMaybeRecorded = true;
     const { failure, response, events } = o.held;
     l.failures++;
     const delay = stopped ? 0 : backoffMs(failure, l.failures, response.retryAfterMs, deps.retry);

@@ -63,6 +63,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const refresh = useCallback(async () => {
+    // Signed-in browsers carry the readable capig_csrf cookie beside the HttpOnly session cookie.
+    // Without it nobody is signed in, and asking would only log a 401 in the console.
+    if (!/(^|;\s*)capig_csrf=/.test(document.cookie)) {
+      setCsrfToken('');
+      setSession(null);
+      return;
+    }
     try {
       const info = await auth.session();
       setCsrfToken(info?.csrfToken ?? '');

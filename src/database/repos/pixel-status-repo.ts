@@ -11,6 +11,15 @@ export function createPixelStatusRepo(db: Sql) {
         [pixelId, e.code, e.message.slice(0, 1000), e.badToken],
       );
     },
+
+    /** Meta accepted the pixel's events again: the last error is history, not a current problem. */
+    async clearError(pixelId: string): Promise<void> {
+      await db.query(
+        `UPDATE pixels SET last_error_code = NULL, last_error_message = NULL, last_error_at = NULL
+          WHERE pixel_id = $1 AND last_error_code IS NOT NULL`,
+        [pixelId],
+      );
+    },
   };
 }
 
