@@ -116,6 +116,24 @@ describe('hub: accounts', () => {
     const usage = await api.gql(USAGE, { tenantId: id });
     assert.equal(usage.body.data.tenantUsage.totalPixels, 0);
     assert.equal(usage.body.data.tenantUsage.pixelIds, null);
+    // ...and list it on Manage accounts, with its name and status but nothing inside it.
+    const ALL = `{ tenants(includeUnmanaged: true) { id name status canPartnerManage canViewTenantInUI
+      users { id } availableRoles { name } } }`;
+    const listed = (await host.gql(ALL)).body.data.tenants.find((t: { id: string }) => t.id === id);
+    assert.deepEqual(listed, {
+      id,
+      name: created.tenant.name,
+      status: 1,
+      canPartnerManage: false,
+      canViewTenantInUI: false,
+      users: [],
+      availableRoles: [],
+    });
+    const viewer = await signInAs(gw, { roles: ['agency-view'] });
+    assert.ok(
+      !(await viewer.gql(ALL)).body.data.tenants.some((t: { id: string }) => t.id === id),
+      'only host admins list unmanaged accounts',
+    );
 
     // The invited admin signs up through the link: the account becomes active and theirs.
     const signup = await fetch(`${gw.url}/auth/signup`, {

@@ -71,6 +71,12 @@ export function createTenantsRepo(db: Sql) {
       return rows.map(toTenant);
     },
 
+    /** Every account, for host admins' Manage accounts list (fields they may read are decided per field). */
+    async listAll(): Promise<TenantRecord[]> {
+      const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM tenants ORDER BY name, id`);
+      return rows.map(toTenant);
+    },
+
     /** Unscoped existence check, for choosing a fresh id and telling 404 from a taken id. */
     async exists(tenantId: string): Promise<boolean> {
       return (await db.query('SELECT 1 FROM tenants WHERE id = $1', [tenantId])).length > 0;

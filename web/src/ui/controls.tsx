@@ -58,16 +58,36 @@ export interface MenuItem {
 /** The "⋯" menu of a table row; arrow keys move, Escape closes. */
 export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) {
   const [open, setOpen] = useState(false);
+  const [place, setPlace] = useState<React.CSSProperties>({});
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
     const close = (e: MouseEvent) => {
       if (!ref.current?.contains(e.target as Node)) setOpen(false);
     };
+    const dismiss = () => setOpen(false);
     document.addEventListener('mousedown', close);
+    window.addEventListener('resize', dismiss);
+    window.addEventListener('scroll', dismiss, true);
     ref.current?.querySelector<HTMLButtonElement>('[role=menuitem]')?.focus();
-    return () => document.removeEventListener('mousedown', close);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      window.removeEventListener('resize', dismiss);
+      window.removeEventListener('scroll', dismiss, true);
+    };
   }, [open]);
+  const toggle = (button: HTMLButtonElement) => {
+    // Fixed to the viewport, so a table card that scrolls sideways cannot cut the menu off; it
+    // opens upwards when there is no room below.
+    const r = button.getBoundingClientRect();
+    const below = window.innerHeight - r.bottom > 48 * items.length + 16;
+    setPlace({
+      position: 'fixed',
+      right: Math.max(8, window.innerWidth - r.right),
+      ...(below ? { top: r.bottom + 4 } : { bottom: window.innerHeight - r.top + 4 }),
+    });
+    setOpen(!open);
+  };
   if (items.length === 0) return null;
   const onKey = (e: React.KeyboardEvent) => {
     const all = [...(ref.current?.querySelectorAll<HTMLButtonElement>('[role=menuitem]') ?? [])];
@@ -91,12 +111,12 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
         aria-label={label}
         aria-haspopup="menu"
         aria-expanded={open}
-        onClick={() => setOpen(!open)}
+        onClick={(e) => toggle(e.currentTarget)}
       >
         ⋯
       </button>
       {open ? (
-        <div className="menu-list" role="menu" onKeyDown={onKey}>
+        <div className="menu-list" role="menu" style={place} onKeyDown={onKey}>
           {items.map((item) => (
             <button
               key={item.label}

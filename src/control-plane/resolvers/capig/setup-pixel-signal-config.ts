@@ -40,7 +40,8 @@ export async function setupPixelSignalConfig(
     await accounts.addPixel({
       pixelId,
       tenantId,
-      name: check.name || input.name?.trim() || '',
+      // A name the person typed wins; otherwise Meta's name for the pixel.
+      name: input.name?.trim() || check.name || '',
       businessId,
       externalId: input.externalId,
       accessToken: token,

@@ -1,6 +1,17 @@
-import { Page } from '../../ui/layout';
+import { UsersScreen } from '../users/users-screen';
+import { useAccount } from './account-layout';
 
-// Placeholder until the screen is built.
+// The people with a role in this account.
 export function AccountUsersPage() {
-  return <Page title="AccountUsersPage">Not built yet.</Page>;
+  const account = useAccount();
+  return (
+    <UsersScreen
+      scope={{ tenantId: account.id, label: account.name, canAdmin: account.canAdmin }}
+      intro={
+        account.canPartnerManage
+          ? `People with a role in ${account.name}. Host users also reach it, because the host manages it.`
+          : `People with a role in ${account.name}.`
+      }
+    />
+  );
 }
