@@ -1,7 +1,7 @@
 import { type ReactNode, useEffect, useState } from 'react';
 import { NavLink, useLocation, useMatch, useNavigate } from 'react-router';
-import { auth } from './api';
 import { useAccounts } from './accounts';
+import { auth } from './api';
 import { useSession, useSessionState } from './session';
 
 // The frame around every signed-in screen: top bar (account selector, user, log out) and the

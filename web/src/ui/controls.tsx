@@ -84,7 +84,7 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
     setPlace({
       position: 'fixed',
       right: Math.max(8, window.innerWidth - r.right),
-      ...(below ? { top: r.bottom + 4 } : { bottom: window.innerHeight - r.top + 4 }),
+      ...(below ? { top: r.bottom + 4, bottom: 'auto' } : { top: 'auto', bottom: window.innerHeight - r.top + 4 }),
     });
     setOpen(!open);
   };

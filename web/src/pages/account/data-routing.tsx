@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { gql } from '../../api';
-import { useQuery } from '../../use-query';
 import { CopyButton, Field } from '../../ui/controls';
 import { Badge, Card, ErrorNote, Loading, Notice, Page } from '../../ui/layout';
+import { useQuery } from '../../use-query';
 import { useAccount } from './account-layout';
 import './account.css';
 

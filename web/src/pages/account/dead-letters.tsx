@@ -3,10 +3,10 @@ import { Dialog } from '../../ui/dialog';
 import { ago, count, dateTime } from '../../ui/format';
 import { Badge, Card, EmptyState, ErrorNote, Loading, Page } from '../../ui/layout';
 import { useAccount } from './account-layout';
+import { type DeadLetter, DeadLetterDetail, metaError } from './parts/dead-letter-detail';
 import { tenantMutation, tenantQuery } from './parts/gql';
 import { MessageLine, useMessages } from './parts/messages';
 import { PixelSelect, usePixels } from './parts/pixels';
-import { DeadLetterDetail, type DeadLetter, metaError } from './parts/dead-letter-detail';
 import './account.css';
 
 // Events the gateway could not deliver (Meta refused them, or they grew too old), 50 at a time,

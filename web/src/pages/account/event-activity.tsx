@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { useQuery } from '../../use-query';
 import { Switch } from '../../ui/controls';
 import { ago, count } from '../../ui/format';
 import { Badge, Card, EmptyState, ErrorNote, Loading, Page } from '../../ui/layout';
+import { useQuery } from '../../use-query';
 import { useAccount } from './account-layout';
 import { tenantMutation, tenantQuery } from './parts/gql';
 import { MessageLine, useMessages } from './parts/messages';

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { useQuery } from '../../use-query';
 import { Dialog } from '../../ui/dialog';
 import { dateTime } from '../../ui/format';
 import { Badge, Card, EmptyState, ErrorNote, Loading, Page } from '../../ui/layout';
+import { useQuery } from '../../use-query';
 import { useAccount } from './account-layout';
 import { clock, prettyJson, tenantQuery } from './parts/gql';
 import { PixelSelect, usePixels } from './parts/pixels';

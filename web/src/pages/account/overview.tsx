@@ -1,14 +1,14 @@
 import { useState } from 'react';
-import { useQuery } from '../../use-query';
 import { count, percent } from '../../ui/format';
 import { Card, EmptyState, ErrorNote, Loading, Notice, Page, Tile } from '../../ui/layout';
+import { useQuery } from '../../use-query';
 import { useAccount } from './account-layout';
 import { AddDataSourceDialog } from './parts/add-data-source';
 import { CONNECTION_FIELDS, type ConnectionStatus, DataSourcesTable } from './parts/data-sources';
 import { tenantQuery } from './parts/gql';
 import { MessageLine, useMessages } from './parts/messages';
-import { type TimelinePoint, TimelineChart } from './parts/timeline-chart';
 import { useTimeWindow, WindowPicker } from './parts/time-window';
+import { TimelineChart, type TimelinePoint } from './parts/timeline-chart';
 import './account.css';
 
 // The account's home: traffic tiles, received vs published over time, and its pixels.

@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
-import { useQuery } from '../../use-query';
 import { count } from '../../ui/format';
 import { Badge, Card, EmptyState, ErrorNote, Loading, Page } from '../../ui/layout';
+import { useQuery } from '../../use-query';
 import { useAccount } from './account-layout';
 import { tenantMutation, tenantQuery } from './parts/gql';
 import { MessageLine, useMessages } from './parts/messages';

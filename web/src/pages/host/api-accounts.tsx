@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import { gql } from '../../api';
 import { useSession } from '../../session';
-import { useQuery } from '../../use-query';
 import { Field, RowMenu, SecretBox } from '../../ui/controls';
 import { ConfirmDialog, Dialog, FormDialog } from '../../ui/dialog';
-import { EmptyState, ErrorNote, Loading, Notice, Page } from '../../ui/layout';
 import { ago, dateTime } from '../../ui/format';
+import { EmptyState, ErrorNote, Loading, Notice, Page } from '../../ui/layout';
+import { useQuery } from '../../use-query';
 import { TableCard } from './table-card';
 import './host.css';
 

@@ -1,17 +1,17 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { gql } from '../../api';
 import { useAccounts } from '../../accounts';
+import { gql } from '../../api';
 import { useSession } from '../../session';
-import { useQuery } from '../../use-query';
 import { type MenuItem, RowMenu } from '../../ui/controls';
-import { Badge, EmptyState, ErrorNote, Loading, Notice, Page } from '../../ui/layout';
 import { count } from '../../ui/format';
+import { Badge, EmptyState, ErrorNote, Loading, Notice, Page } from '../../ui/layout';
+import { useQuery } from '../../use-query';
 import { LinkDialog } from '../users/link-dialog';
 import {
   type AccountRow,
-  type Created,
   CreateAccountDialog,
+  type Created,
   DeactivateDialog,
   DeleteAccountDialog,
   RenameDialog,

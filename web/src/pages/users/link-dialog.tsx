@@ -1,7 +1,7 @@
 import { type ReactNode, useEffect, useState } from 'react';
+import { SecretBox } from '../../ui/controls';
 import { Dialog } from '../../ui/dialog';
 import { ErrorNote, Loading, Notice } from '../../ui/layout';
-import { SecretBox } from '../../ui/controls';
 
 // Shows a one-time link (invitation or password reset). With `load`, the dialog asks the gateway
 // for the link itself, so a failure is told inside the dialog rather than lost.

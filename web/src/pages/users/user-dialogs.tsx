@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Level } from '../../session';
-import { FormDialog } from '../../ui/dialog';
 import { Field } from '../../ui/controls';
+import { FormDialog } from '../../ui/dialog';
 import {
   expiryText,
   LEVEL_LABEL,

@@ -1,7 +1,7 @@
 import type { MenuItem } from '../../ui/controls';
 import { RowMenu } from '../../ui/controls';
-import { Badge, Notice } from '../../ui/layout';
 import { ago } from '../../ui/format';
+import { Badge, Notice } from '../../ui/layout';
 import type { InviteResult } from './user-dialogs';
 import {
   accountNames,

@@ -1,14 +1,13 @@
 import { useState } from 'react';
-import { useQuery } from '../../use-query';
-import { ConfirmDialog } from '../../ui/dialog';
 import type { MenuItem } from '../../ui/controls';
+import { ConfirmDialog } from '../../ui/dialog';
 import { EmptyState, ErrorNote, Loading, Notice, Page } from '../../ui/layout';
+import { useQuery } from '../../use-query';
 import { TableCard } from '../host/table-card';
 import '../host/host.css';
 import { LinkDialog } from './link-dialog';
 import { useNarrow } from './use-narrow';
 import { ChangeRoleDialog, ExpiryDialog, InviteDialog, type InviteResult } from './user-dialogs';
-import { InvitedText, UserLine } from './users-rows';
 import {
   levelIn,
   loadUsers,
@@ -18,6 +17,7 @@ import {
   type UsersScope,
   userMutation,
 } from './users-api';
+import { InvitedText, UserLine } from './users-rows';
 
 // The users of the host or of one account: who has which role, invitations, reset links,
 // temporary access. Host and account screens differ only in their scope.

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { useQuery } from '../../../use-query';
 import { CopyButton, Field, SecretBox } from '../../../ui/controls';
 import { ConfirmDialog, Dialog, FormDialog } from '../../../ui/dialog';
 import { ErrorNote, Loading } from '../../../ui/layout';
+import { useQuery } from '../../../use-query';
 import type { ConnectionStatus } from './data-sources';
 import { tenantMutation, tenantQuery } from './gql';
 

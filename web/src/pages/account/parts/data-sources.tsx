@@ -1,10 +1,10 @@
 import { Fragment, useState } from 'react';
+import { RowMenu } from '../../../ui/controls';
 import { ago, count } from '../../../ui/format';
 import { Badge } from '../../../ui/layout';
-import { RowMenu } from '../../../ui/controls';
-import type { Messages } from './messages';
 import { AccessKeyDialog, RemoveDialog, ReplaceTokenDialog } from './data-source-dialogs';
 import { tenantMutation } from './gql';
+import type { Messages } from './messages';
 
 // "Connected data sources" on Overview: one row per pixel, its problems in words underneath,
 // and (for managers) a menu with the switches, the server-events key, the token and removal.
