@@ -168,7 +168,10 @@ describe('capig: setupPixelSignalConfig, deleteDataSource, updateSignalConfigAcc
     assert.deepEqual(config.connectionStatus, { badToken: false, accessTokenVerified: true });
     await waitFor(() => t.gw.fake.events(px.pixelId).length === 1, 'held event published with the new token', 15_000);
     assert.equal(t.gw.fake.events(px.pixelId)[0]?.access_token_last4, 'h123');
-    await waitFor(async () => (await status()).apiErrorCode === null, 'Meta’s old error is cleared once it accepts again');
+    await waitFor(
+      async () => (await status()).apiErrorCode === null,
+      'Meta’s old error is cleared once it accepts again',
+    );
     assert.equal((await status()).apiErrorMessage, null);
 
     const unknown = await t.gql(update, { tenantId, id: newPixelId(), token: 'x1' });

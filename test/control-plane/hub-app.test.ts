@@ -38,8 +38,8 @@ describe('dashboard: served at /hub/', () => {
     assert.match(res.headers.get('content-type') ?? '', /javascript/);
     assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     assert.equal((await fetch(`${gw.url}/hub/assets/missing-0000.js`)).status, 404);
-    const escape = await fetch(`${gw.url}/hub/assets/..%2f..%2f..%2fpackage.json`);
-    assert.ok(escape.status === 403 || escape.status === 404, `got ${escape.status}`);
+    const outside = await fetch(`${gw.url}/hub/assets/..%2f..%2f..%2fpackage.json`);
+    assert.ok(outside.status === 403 || outside.status === 404, `got ${outside.status}`);
   });
 
   test('the API under /hub/ is not shadowed, and link pages redirect into the app with their query', async () => {

@@ -29,7 +29,7 @@ describe('dashboard end to end', { skip: browserTestsSkipped() }, () => {
   });
 
   const tile = (page: Page, label: string) => page.locator('.tile', { hasText: label }).locator('.tile-value');
-  const waitForText = async (page: Page, locator: ReturnType<Page['locator']>, expected: string, what: string) => {
+  const waitForText = async (locator: ReturnType<Page['locator']>, expected: string, what: string) => {
     await waitFor(async () => ((await locator.textContent()) ?? '').trim() === expected, what, 20_000);
   };
   const published = (eventId: unknown) => gw.fake.events(pixelId).some((e) => e.event.event_id === eventId);
@@ -143,9 +143,9 @@ describe('dashboard end to end', { skip: browserTestsSkipped() }, () => {
       accessKey,
     );
     assert.equal(server.status, 200, await server.text());
-    await waitForText(page, tile(page, 'Events received'), '5', 'Events received shows 5');
-    await waitForText(page, tile(page, 'Events published'), '5', 'Events published shows 5');
-    await waitForText(page, tile(page, 'Publish success rate'), '100%', 'success rate 100%');
+    await waitForText(tile(page, 'Events received'), '5', 'Events received shows 5');
+    await waitForText(tile(page, 'Events published'), '5', 'Events published shows 5');
+    await waitForText(tile(page, 'Publish success rate'), '100%', 'success rate 100%');
     const chart = page.getByRole('img', { name: /Events received and published/ });
     await waitFor(
       async () => /5 received and 5 published/.test((await chart.getAttribute('aria-label')) ?? ''),
@@ -205,7 +205,7 @@ describe('dashboard end to end', { skip: browserTestsSkipped() }, () => {
     await admin.shot('live-event-details');
     await details.getByRole('button', { name: 'Close' }).first().click();
     await admin.shot('live-events');
-    for (const [link, heading] of [
+    for (const [link, heading] of <Array<[string, string]>>[
       ['Dead letters', 'Dead letters'],
       ['Data routing', 'Data routing'],
       ['Users', 'Users'],
