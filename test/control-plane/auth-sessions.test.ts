@@ -183,6 +183,7 @@ describe('auth: sessions', () => {
 
     const page = await fetch(`${gw.url}${link.pathname}${link.search}`);
     assert.equal(page.status, 200);
+    assert.equal(new URL(page.url).pathname, '/hub/verify', 'the link opens the dashboard’s page');
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
     assert.ok(!(await page.text()).includes(token as string), 'the token is read by the script, not rendered');

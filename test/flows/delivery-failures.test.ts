@@ -31,11 +31,14 @@ describe('delivery failures', () => {
     for (const e of data) assert.ok(got.has(e.event_id as string), `event ${e.event_id} delivered`);
     const failed = gw.fake.requests().filter((r) => r.pixel_id === px.pixelId && r.status !== 200);
     assert.equal(failed.length, 7, 'each fault was hit once, then the events were retried');
-    const [row] = await gw.gateway.db.query<{ last_error_code: string | null }>(
-      'SELECT last_error_code FROM pixels WHERE pixel_id = $1',
-      [px.pixelId],
-    );
-    assert.equal(row?.last_error_code, null, 'once Meta accepts again, the outage is no longer shown as current');
+    // Once Meta accepts again, the outage is no longer shown as the pixel's current error.
+    await waitFor(async () => {
+      const [row] = await gw.gateway.db.query<{ last_error_code: string | null }>(
+        'SELECT last_error_code FROM pixels WHERE pixel_id = $1',
+        [px.pixelId],
+      );
+      return row?.last_error_code === null;
+    }, 'last error cleared');
   });
 
   test('timeouts are retried too', async () => {

@@ -44,7 +44,8 @@ export function registerGetHubApp(app: FastifyInstance, deps: { webDir: string }
       .header('cache-control', 'no-cache')
       .header('content-security-policy', CSP)
       .header('x-frame-options', 'DENY')
-      .header('referrer-policy', 'same-origin')
+      // Link pages carry one-time tokens in the URL: never send it on as a referrer.
+      .header('referrer-policy', 'no-referrer')
       .sendFile('index.html', deps.webDir);
   app.get('/hub', (_req, reply) => reply.redirect('/hub/', 301));
   app.get('/hub/assets/*', (req, reply) => {
