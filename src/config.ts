@@ -44,6 +44,12 @@ export interface GatewayConfig {
   readonly log: {
     readonly level: string;
   };
+  readonly limits: {
+    /** Ingest requests per second per client IP (burst 5x); null: off. */
+    readonly ingestPerIp: number | null;
+    /** Ingest events per second per account (burst 5x); null: off. */
+    readonly ingestPerAccount: number | null;
+  };
   readonly control: {
     /**
      * Keep a sample of each pixel's latest events (payload and Meta's answer) for the dashboard's
@@ -142,6 +148,12 @@ export function loadConfig(env: Env): GatewayConfig {
       retryMaxMs: int('CAPIG_PUBLISH_RETRY_MAX_MS', 300_000, 100, 3_600_000),
     },
     log: { level: str('LOG_LEVEL', 'info') },
+    limits: {
+      // Behind a proxy that is not trusted every browser shares the proxy's address, so a per-IP
+      // limit would throttle all traffic at once: it is on by default only when the proxy is trusted.
+      ingestPerIp: nullIfZero(int('CAPIG_RATE_LIMIT_IP', optional('CAPIG_TRUST_PROXY') ? 100 : 0, 0, 1_000_000)),
+      ingestPerAccount: nullIfZero(int('CAPIG_RATE_LIMIT_ACCOUNT', 5000, 0, 10_000_000)),
+    },
     control: {
       registerOpenBridge: str('CAPIG_REGISTER_OPENBRIDGE', 'on') !== 'off',
       liveEvents: str('CAPIG_LIVE_EVENTS', 'on') !== 'off',
@@ -152,6 +164,10 @@ export function loadConfig(env: Env): GatewayConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+function nullIfZero(n: number): number | null {
+  return n === 0 ? null : n;
 }
 
 function parseTrustProxy(raw: string | null, problems: string[]): boolean | number | string[] {

@@ -18,6 +18,7 @@ import { createPixelStatusRepo } from './database/repos/pixel-status-repo.js';
 import { createRecentEventsRepo } from './database/repos/recent-events-repo.js';
 import { createIngest } from './ingest/ingest.js';
 import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-directory.js';
+import { createIngestLimiter } from './ingest/rate-limiter.js';
 import { registerGetPixelSdk } from './ingest/routes/get-pixel-sdk.js';
 import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
 import { registerPostEvents } from './ingest/routes/post-events.js';
@@ -104,7 +105,24 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
     onQueued: (ids) => publisher.wake(ids),
     liveEvents: config.control.liveEvents,
   });
-  const ingest = createIngest({ directory, writer, log });
+  const ingest = createIngest({
+    directory,
+    writer,
+    log,
+    limiter: createIngestLimiter({
+      perIp: config.limits.ingestPerIp
+        ? { perSec: config.limits.ingestPerIp, burst: config.limits.ingestPerIp * 5 }
+        : null,
+      perAccount: config.limits.ingestPerAccount
+        ? { perSec: config.limits.ingestPerAccount, burst: config.limits.ingestPerAccount * 5 }
+        : null,
+    }),
+  });
+  if (!config.limits.ingestPerIp) {
+    log.info(
+      'no per-IP ingest limit: set CAPIG_TRUST_PROXY behind a proxy, or CAPIG_RATE_LIMIT_IP when exposed directly',
+    );
+  }
 
   const app = createHttpApp(config.http, log);
   registerPostEvents(app, ingest);

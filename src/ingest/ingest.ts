@@ -11,6 +11,7 @@ import type { Logger } from '../platform/logger.js';
 import type { EventWriter } from '../queue/event-writer.js';
 import { mapBrowserEvent } from './browser-event.js';
 import type { PixelDirectory } from './pixel-directory.js';
+import type { IngestLimiter } from './rate-limiter.js';
 
 // The core of ingestion, free of HTTP: events in, an outcome out. The edge maps outcomes to
 // status codes; nothing here throws for bad input.
@@ -29,10 +30,12 @@ export type IngestOutcome =
   | Accepted
   | {
       kind: 'rejected';
-      status: 400 | 401 | 403 | 404 | 415;
+      status: 400 | 401 | 403 | 404 | 415 | 429;
       code: number;
       message: string;
       invalidEvents?: InvalidEvent[];
+      /** With 429: when the sender may try again. */
+      retryAfterSec?: number;
     };
 
 export interface InvalidEvent {
@@ -45,6 +48,7 @@ export interface IngestDeps {
   directory: PixelDirectory;
   writer: EventWriter;
   log: Logger;
+  limiter: IngestLimiter;
 }
 
 export interface ServerEventsInput {
@@ -123,6 +127,8 @@ export function createIngest(deps: IngestDeps) {
   return {
     /** POST /events: one pixel-plugin event or an array of them. Drops are answered 2xx. */
     async browser(body: unknown, request: RequestInfo): Promise<IngestOutcome> {
+      const ipLimit = deps.limiter.request(request.ip);
+      if (!ipLimit.ok) return tooMany(ipLimit.retryAfterSec, `too many requests from ${request.ip}`);
       const list = Array.isArray(body) ? body : [body];
       if (list.length === 0) return reject(400, 100, 'the body is an empty array; send at least one event');
       if (list.length > MAX_EVENTS_PER_REQUEST) {
@@ -142,12 +148,24 @@ export function createIngest(deps: IngestDeps) {
       }
       const valid = mapped.filter((m) => m.ok);
       const pixels = await loadPixels(valid.map((m) => m.pixelId));
+      const perAccount = new Map<string, number>();
+      for (const m of valid) {
+        const tenantId = pixels.get(m.pixelId)?.tenantId;
+        if (tenantId) perAccount.set(tenantId, (perAccount.get(tenantId) ?? 0) + 1);
+      }
+      for (const [tenantId, n] of perAccount) {
+        const accountLimit = deps.limiter.events(tenantId, n);
+        if (!accountLimit.ok)
+          return tooMany(accountLimit.retryAfterSec, 'this account sends more events than its limit');
+      }
       const items = valid.map((m) => ({ pixelId: m.pixelId, raw: m.raw, pixel: pixels.get(m.pixelId) ?? null }));
       return process(items, 'browser', request, invalid.length);
     },
 
     /** POST /capi/{pixelId}/events: a Conversions API body from the advertiser's server. */
     async server(input: ServerEventsInput, request: RequestInfo): Promise<IngestOutcome> {
+      const ipLimit = deps.limiter.request(request.ip);
+      if (!ipLimit.ok) return tooMany(ipLimit.retryAfterSec, `too many requests from ${request.ip}`);
       const pixel = await deps.directory.get(input.pixelId);
       if (!pixel) return reject(404, 100, `pixel ${input.pixelId} is not connected to this gateway`);
       if (!input.accessKey) {
@@ -194,6 +212,8 @@ export function createIngest(deps: IngestDeps) {
           invalidEvents: invalid,
         };
       }
+      const accountLimit = deps.limiter.events(pixel.tenantId, data.length);
+      if (!accountLimit.ok) return tooMany(accountLimit.retryAfterSec, 'this account sends more events than its limit');
       const items = data.map((raw) => ({ pixelId: input.pixelId, raw, pixel, testEventCode: testEventCode ?? '' }));
       return process(items, 'server', request, 0);
     },
@@ -210,6 +230,17 @@ export type Ingest = ReturnType<typeof createIngest>;
 
 function reject(status: 400 | 401 | 403 | 404, code: number, message: string): IngestOutcome {
   return { kind: 'rejected', status, code, message };
+}
+
+/** Meta's code 613 ("calls have exceeded the rate limit"): senders already back off on it. */
+function tooMany(retryAfterSec: number, why: string): IngestOutcome {
+  return {
+    kind: 'rejected',
+    status: 429,
+    code: 613,
+    message: `${why}; nothing was stored, retry in ${retryAfterSec} s`,
+    retryAfterSec,
+  };
 }
 
 function eventNameOf(raw: unknown): string {

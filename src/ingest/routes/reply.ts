@@ -10,6 +10,7 @@ export function sendRejected(
   o: Extract<IngestOutcome, { kind: 'rejected' }>,
 ) {
   const extra = o.invalidEvents ? { error_data: { invalid_events: o.invalidEvents } } : {};
+  if (o.retryAfterSec) reply.header('retry-after', String(o.retryAfterSec));
   return reply.status(o.status).send(errorBody(o.message, o.code, req.id, extra));
 }
 
