@@ -44,6 +44,11 @@ export interface GatewayConfig {
   readonly log: {
     readonly level: string;
   };
+  readonly email: {
+    /** smtp:// or smtps:// URL with credentials; null: no email (links are shown to admins). */
+    readonly smtpUrl: string | null;
+    readonly from: string;
+  };
   readonly limits: {
     /** Ingest requests per second per client IP (burst 5x); null: off. */
     readonly ingestPerIp: number | null;
@@ -115,6 +120,11 @@ export function loadConfig(env: Env): GatewayConfig {
     problems.push(`CAPIG_GRAPH_API_VERSION must look like v24.0 (got "${apiVersion}")`);
   }
 
+  const smtpUrl = optional('CAPIG_SMTP_URL');
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/\s]+/.test(smtpUrl)) {
+    problems.push('CAPIG_SMTP_URL must look like smtp://user:password@mail.example.com:587 or smtps://…:465');
+  }
+
   const secretKey = optional('CAPIG_SECRET_KEY');
   if (secretKey !== null && secretKey.length < 16) {
     problems.push('CAPIG_SECRET_KEY must be at least 16 characters (32 random bytes, base64, recommended)');
@@ -148,6 +158,7 @@ export function loadConfig(env: Env): GatewayConfig {
       retryMaxMs: int('CAPIG_PUBLISH_RETRY_MAX_MS', 300_000, 100, 3_600_000),
     },
     log: { level: str('LOG_LEVEL', 'info') },
+    email: { smtpUrl, from: str('CAPIG_SMTP_FROM', 'Conversions API Gateway <capig@localhost>') },
     limits: {
       // Behind a proxy that is not trusted every browser shares the proxy's address, so a per-IP
       // limit would throttle all traffic at once: it is on by default only when the proxy is trusted.

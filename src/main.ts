@@ -24,6 +24,7 @@ import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
 import { registerPostEvents } from './ingest/routes/post-events.js';
 import { createHttpApp } from './platform/http-app.js';
 import { createLogger, type Logger } from './platform/logger.js';
+import { createSmtpMailer, noMailer } from './platform/mailer.js';
 import { createSecretBox } from './platform/secret-box.js';
 import { loadOrCreateSecret } from './platform/secret-file.js';
 import { createSigner } from './platform/signer.js';
@@ -124,6 +125,9 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
     );
   }
 
+  const mailer = config.email.smtpUrl
+    ? createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, log })
+    : noMailer;
   const app = createHttpApp(config.http, log);
   registerPostEvents(app, ingest);
   registerPostCapiEvents(app, ingest);
@@ -144,6 +148,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
       log,
       apiTokens,
       lookupCname: opts.lookupCname ?? systemCnameLookup(),
+      mailer,
     },
     authenticator,
     apiAccounts,

@@ -132,7 +132,18 @@ export async function createThrowawayCluster(database: string): Promise<Throwawa
     }
   }
   try {
-    await run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${database}`]);
+    await run('psql', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `CREATE DATABASE ${database}`,
+    ]);
   } catch (err) {
     await cluster.drop();
     throw err;

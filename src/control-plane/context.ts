@@ -3,6 +3,7 @@ import type { Db } from '../database/db.js';
 import type { AccountsRepo } from '../database/repos/accounts-repo.js';
 import type { PixelDirectory } from '../ingest/pixel-directory.js';
 import type { Logger } from '../platform/logger.js';
+import type { Mailer } from '../platform/mailer.js';
 import type { SecretBox } from '../platform/secret-box.js';
 import type { Principal, TenantAccess } from './access.js';
 import type { ApiTokens } from './auth/api-tokens.js';
@@ -23,6 +24,8 @@ export interface ControlDeps {
   apiTokens: Pick<ApiTokens, 'forget'>;
   /** DNS CNAME lookup for data routing (replaceable in tests). */
   lookupCname: CnameLookup;
+  /** Emails invitation and reset links when SMTP is configured. */
+  mailer: Mailer;
 }
 
 /** Per GraphQL request: who is calling, what they can reach, and the deps. */

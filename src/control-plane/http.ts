@@ -54,7 +54,7 @@ export function registerControlPlane(
   registerGetAuthVerify(app);
   registerPostAuthSetup(app, { setup: createSetupFlow(db, deps.sessions), publicUrl });
   registerGetAuthSetup(app, { db });
-  registerPostAuthForgot(app, { db });
+  registerPostAuthForgot(app, { db, mailer: deps.control.mailer, publicUrl, log: deps.control.log });
 
   // The dashboard, which uses only the routes above.
   registerGetHubApp(app, { webDir: deps.webDir });

@@ -217,14 +217,20 @@ export function createUsersRepo(db: Sql) {
       );
     },
 
-    /** Marks an active user's "Forgot password" request; false when no active user has that email. */
-    async requestPasswordReset(email: string): Promise<boolean> {
-      const rows = await db.query(
+    /**
+     * Marks an active user's "Forgot password" request. Returns the user when this is a new request
+     * (none in the last `quietMin` minutes), null otherwise, so one address cannot be flooded.
+     */
+    async requestPasswordReset(email: string, quietMin: number): Promise<{ id: string; email: string } | null> {
+      const [row] = await db.query<{ id: string; email: string }>(
         `UPDATE users SET password_reset_requested_at = now()
-          WHERE email = $1 AND status = ${USER_ACTIVE} RETURNING id`,
-        [normalizeEmail(email)],
+          WHERE email = $1 AND status = ${USER_ACTIVE}
+            AND (password_reset_requested_at IS NULL
+                 OR password_reset_requested_at < now() - make_interval(mins => $2))
+          RETURNING id, email`,
+        [normalizeEmail(email), quietMin],
       );
-      return rows.length > 0;
+      return row ?? null;
     },
 
     /** The request is answered once an admin made a reset link. */

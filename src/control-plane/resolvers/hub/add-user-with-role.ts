@@ -1,4 +1,5 @@
 import { createUsersRepo, emailProblem, USER_PENDING, type UserRecord } from '../../../database/repos/users-repo.js';
+import { mailLink } from '../../auth/link-mail.js';
 import { issueLink } from '../../auth/links.js';
 import type { ControlContext } from '../../context.js';
 import { badInput, conflict } from '../../errors.js';
@@ -54,5 +55,9 @@ export async function addUserWithRole(
     return { userId, userAlreadyExist: existing !== null, invitationLink };
   });
   const user = await visibleUser(ctx, added.userId);
+  if (added.invitationLink) {
+    const accountName = user.roles.find((r) => r.tenantId === scope)?.tenantName ?? null;
+    await mailLink(ctx.deps.mailer, 'invitation', input.email.trim(), added.invitationLink, accountName);
+  }
   return { userAlreadyExist: added.userAlreadyExist, invitationLink: added.invitationLink, user };
 }

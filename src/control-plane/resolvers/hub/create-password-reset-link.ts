@@ -1,4 +1,5 @@
 import { createUsersRepo, USER_ACTIVE, USER_PENDING } from '../../../database/repos/users-repo.js';
+import { mailLink } from '../../auth/link-mail.js';
 import { issueLink } from '../../auth/links.js';
 import type { ControlContext } from '../../context.js';
 import { badInput } from '../../errors.js';
@@ -15,8 +16,10 @@ export async function createPasswordResetLink(
   requireActOnUser(ctx, await createUsersRepo(ctx.deps.db).scopesOf(user.id));
   if (user.status === USER_PENDING) throw badInput(`${user.email} has not signed up yet: use sendInvitation`);
   if (user.status !== USER_ACTIVE) throw badInput(`${user.email} is deactivated`);
-  return ctx.deps.db.transaction(async (tx) => {
+  const link = await ctx.deps.db.transaction(async (tx) => {
     await createUsersRepo(tx).clearPasswordResetRequest(user.id);
     return issueLink(tx, ctx.publicUrl, 'password_reset', user, null);
   });
+  await mailLink(ctx.deps.mailer, 'password_reset', user.email, link, null);
+  return link;
 }

@@ -6,6 +6,7 @@ import {
 } from '../../../database/repos/accounts-repo.js';
 import { createTenantsRepo, newTenantId, type TenantRecord } from '../../../database/repos/tenants-repo.js';
 import { createUsersRepo, emailProblem, USER_PENDING } from '../../../database/repos/users-repo.js';
+import { mailLink } from '../../auth/link-mail.js';
 import { issueLink } from '../../auth/links.js';
 import type { ControlContext } from '../../context.js';
 import { badInput } from '../../errors.js';
@@ -73,5 +74,8 @@ export async function createTenant(
     return { tenant, invitationLink };
   });
   await refreshAccess(ctx);
+  if (created.invitationLink && adminEmail) {
+    await mailLink(ctx.deps.mailer, 'invitation', adminEmail, created.invitationLink, created.tenant.name);
+  }
   return created;
 }

@@ -1,4 +1,5 @@
 import { createUsersRepo, HOST_SCOPE, USER_PENDING } from '../../../database/repos/users-repo.js';
+import { mailLink } from '../../auth/link-mail.js';
 import { issueLink } from '../../auth/links.js';
 import type { ControlContext } from '../../context.js';
 import { badInput, notFound } from '../../errors.js';
@@ -36,7 +37,10 @@ export async function sendInvitation(
   if (user.status !== USER_PENDING) {
     throw badInput(`${user.email} has already signed up; for a new password use createPasswordResetLink`);
   }
-  return ctx.deps.db.transaction((tx) =>
+  const link = await ctx.deps.db.transaction((tx) =>
     issueLink(tx, ctx.publicUrl, 'invitation', user, scope === HOST_SCOPE ? null : scope),
   );
+  const accountName = user.roles.find((r) => r.tenantId === scope)?.tenantName ?? null;
+  await mailLink(ctx.deps.mailer, 'invitation', user.email, link, accountName);
+  return link;
 }

@@ -54,8 +54,8 @@ export function LinkDialog({
           <>
             <SecretBox value={value} label={linkLabel} />
             <Notice kind="warning">
-              The gateway sends no email: send this link yourself. It works once, for 24 hours, and signs in as this
-              person, so share it only with them.
+              When the gateway is set up to send email, this link was emailed too; otherwise send it yourself. It works
+              once, for 24 hours, and signs in as this person, so share it only with them.
             </Notice>
           </>
         ) : load && !error ? (

@@ -76,8 +76,8 @@ export function UsersScreen({ scope, intro }: { scope: UsersScope; intro: string
       {resetRequests.length > 0 && scope.canAdmin ? (
         <Notice kind="warning">
           {resetRequests.length === 1 ? '1 person asked' : `${resetRequests.length} people asked`} for a new password
-          from the sign-in page. Use “Create reset link” on their row and send them the link: the gateway sends no
-          email.
+          from the sign-in page. If the gateway sends email, they already have a link; otherwise use “Create reset link”
+          on their row and send it to them.
         </Notice>
       ) : null}
       {users.error ? <ErrorNote message={users.error} onRetry={users.reload} /> : null}
