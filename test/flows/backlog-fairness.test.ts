@@ -79,7 +79,8 @@ describe('backlog fairness after a Meta outage', () => {
     const healthy = await gw.addPixel(); // Meta never fails for it
     gw.fake.addFault({ pixel_id: big.pixelId, kind: 'latency', latency_ms: META_LATENCY_MS });
 
-    // Meta's outage for both failing pixels: server errors, throttling, a timeout, then 503s.
+    // Meta's outage for both failing pixels: server errors, throttling, a timeout, a dropped
+    // connection, then 503s until it recovers.
     const outage: string[] = [];
     for (const px of [big, small]) {
       const rules = [
@@ -87,6 +88,7 @@ describe('backlog fairness after a Meta outage', () => {
         { kind: 'graph_error', code: 613, times: 2 },
         { kind: 'graph_error', code: 80004, times: 1 },
         { kind: 'hang', times: 1 },
+        { kind: 'drop_connection', times: 1 },
         { kind: 'http_status', status: 503 },
       ] as const;
       for (const r of rules) outage.push(gw.fake.addFault({ pixel_id: px.pixelId, ...r }).id);
@@ -132,7 +134,8 @@ describe('backlog fairness after a Meta outage', () => {
       'the backlog and the fresh events delivered',
       60_000,
     );
-    const backlogDrainedAt = Math.max(...backlog.map((e) => receivedAt(big).get(e.id) as number));
+    const bigAt = receivedAt(big);
+    const backlogDrainedAt = Math.max(...backlog.map((e) => bigAt.get(e.id) as number));
     await smallLoad.stop();
     await healthyLoad.stop();
     for (const [px, sent] of [
@@ -160,8 +163,9 @@ describe('backlog fairness after a Meta outage', () => {
     const healthyDelays = delays(healthy, healthyLoad.sent);
     // The small pixel's events after its own short backlog was delivered (its retry backoff
     // legitimately holds events that arrive during the outage).
+    const smallAt = receivedAt(small);
     const smallBacklogDone = Math.max(
-      ...smallLoad.sent.filter((e) => e.ackedAt < recoveredAt).map((e) => receivedAt(small).get(e.id) as number),
+      ...smallLoad.sent.filter((e) => e.ackedAt < recoveredAt).map((e) => smallAt.get(e.id) as number),
     );
     const smallAfter = smallLoad.sent.filter((e) => e.ackedAt > smallBacklogDone);
     const smallDelays = delays(small, smallAfter);
