@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { GatewayConfig } from '../config.js';
+import { isUnavailableError } from '../database/db.js';
 import type { PublishTarget } from '../database/repos/pixel-settings-repo.js';
 import type { PixelStatusRepo } from '../database/repos/pixel-status-repo.js';
 import type { LiveSample } from '../database/repos/recent-events-repo.js';
@@ -110,9 +111,28 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     }
   }
 
+  /**
+   * Records what Meta answered. If the database is unreachable right then, the lane keeps trying
+   * (rather than crashing and letting the lease run out), so a batch Meta accepted during a
+   * database outage is marked done once the database is back, not sent again.
+   */
+  async function persist(pixelId: string, what: string, write: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (stopped || !isUnavailableError(err)) throw err;
+        if (attempt === 1) {
+          deps.log.warn({ pixelId, err: { message: (err as Error).message } }, `database unreachable: ${what} waits`);
+        }
+        await sleep(Math.min(1_000, 50 * 2 ** attempt), stopSleeping.signal);
+      }
+    }
+  }
+
   async function apply(pixelId: string, l: Lane, o: DeliveryOutcome): Promise<void> {
-    await deps.queue.complete(o.delivered);
-    await deps.queue.deadLetter(o.deadLetters);
+    await persist(pixelId, 'marking delivered events', () => deps.queue.complete(o.delivered));
+    await persist(pixelId, 'moving dead letters', () => deps.queue.deadLetter(o.deadLetters));
     await recordLive(l, o);
     if (o.deadLetters.length > 0) {
       deps.log.warn(
@@ -139,8 +159,10 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         ? 'network'
         : `http.${response.status}`;
     // The bad-token mark goes first, so no other worker claims the released events meanwhile.
-    await deps.status.recordError(pixelId, { code, message: response.description, badToken: failure === 'bad_token' });
-    await deps.queue.release(events, delay, response.description);
+    await persist(pixelId, 'recording the error', () =>
+      deps.status.recordError(pixelId, { code, message: response.description, badToken: failure === 'bad_token' }),
+    );
+    await persist(pixelId, 'releasing held events', () => deps.queue.release(events, delay, response.description));
     deps.log.warn(
       { pixelId, failure, code, events: events.length, retryInMs: delay, attempt: l.failures },
       `publishing held: ${response.description}`,

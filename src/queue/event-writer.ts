@@ -106,7 +106,9 @@ export function createEventWriter(deps: {
         for (const p of group) await flush([p], shard);
         return;
       }
-      deps.log.error({ err: { message: (err as Error).message } }, 'event commit failed');
+      // An unreachable database is an outage the senders see as 503s, not a bug.
+      const level = isUnavailableError(err) ? 'warn' : 'error';
+      deps.log[level]({ err: { message: (err as Error).message } }, 'event commit failed');
       for (const p of group) p.reject(err);
     }
   }

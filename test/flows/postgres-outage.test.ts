@@ -255,20 +255,9 @@ describe('PostgreSQL outage under load', { skip }, () => {
           `all delivered ${r.deliveredAfter} ms after the load stopped; ${r.duplicates.length} sent twice; ` +
           `log lines while down: ${JSON.stringify([...byMsg])}`,
       );
-      // A batch Meta accepted while the database was going away cannot be marked done: it is sent
-      // again once its lease runs out (Meta drops the copy by event_id). Only such a batch may be.
-      assert.ok(
-        r.duplicates.every((at) => at.length === 2),
-        'no event was sent more than twice',
-      );
-      const early = r.duplicates.filter(
-        ([first]) => (first as number) < r.downAt - 1_000 || (first as number) > r.upAt,
-      );
-      assert.deepEqual(early, [], 'only events first delivered while the database was unreachable are sent again');
-      assert.ok(
-        r.duplicates.length <= 2 * 500,
-        `at most the batches in flight are sent twice (${r.duplicates.length})`,
-      );
+      // A batch Meta accepted while the database was going away is marked done once it is back
+      // (the lane waits for it, well within the batch's lease), so nothing is sent twice.
+      assert.deepEqual(r.duplicates, [], 'no event was sent twice');
     });
   }
 });
