@@ -29,7 +29,7 @@ import { browserEvent, serverEvent, startTestGateway, type TestGateway, type Tes
 const BODY_LIMIT = 65_536;
 // CAPIG_FUZZ_SCALE=10 fuzzes ten times longer, for a deeper search than the test suite affords.
 const SCALE = Number(process.env.CAPIG_FUZZ_SCALE ?? 1);
-const RUNS = { events: 250 * SCALE, capi: 250 * SCALE, graphql: 150 * SCALE, token: 150 * SCALE };
+const RUNS = { events: 250 * SCALE, capi: 250 * SCALE, graphql: 150 * SCALE, token: 150 * SCALE, auth: 150 * SCALE };
 
 const rejections: unknown[] = [];
 const onRejection = (reason: unknown) => void rejections.push(reason);
@@ -943,6 +943,33 @@ describe('fuzzing the HTTP edges', () => {
           ],
         ],
       },
+    );
+    await assertStillServing();
+  });
+
+  test('POST /auth/* (login, setup, signup, reset, forgot, logout) answers 2xx or a 4xx with a message', async () => {
+    const route = fc.constantFrom('login', 'setup', 'signup', 'reset', 'forgot', 'logout');
+    const field = fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('email', 'password', 'token') },
+      { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
+    );
+    const fieldValue = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('a@b.example', 'x'.repeat(300), '', 'a-long-password', 'a\u0000b') },
+      { weight: 2, arbitrary: anyString },
+      { weight: 1, arbitrary: fc.anything() },
+    );
+    const body = fc.oneof(
+      fc.dictionary(field, fieldValue, { maxKeys: 4 }).map((o) => ({ ct: 'application/json', body: serialize(o) })),
+      fc.record({ ct: contentType, body: fc.oneof(anyString, fc.json()) }),
+      fc.record({ ct: fc.constant('application/x-www-form-urlencoded'), body: fc.webQueryParameters() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(route, body, fc.boolean(), async (r, { ct, body: b }, slash) => {
+        const a = await post(`/auth/${r}${slash ? '/' : ''}`, b, { 'content-type': ct });
+        assert.ok(a.status < 500, `POST /auth/${r}: HTTP ${a.status}: ${a.text}`);
+        if (a.status >= 400) assertErrorEnvelope(a);
+      }),
+      { numRuns: RUNS.auth },
     );
     await assertStillServing();
   });
