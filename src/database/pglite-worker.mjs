@@ -8,7 +8,10 @@ import { PGlite } from '@electric-sql/pglite';
 
 const { dataDir, image } = workerData;
 if (dataDir !== null) await mkdir(dataDir, { recursive: true });
-const pg = await PGlite.create(dataDir ?? undefined, image ? { loadDataDir: new Blob([image]) } : {});
+// 16 MB of shared buffers instead of PGlite's 128 MB: the gateway's hot data (the queue's head,
+// counters, settings) is small, and the embedded mode should fit a small machine.
+const conf = { postgresqlconf: ['shared_buffers = 16MB'] };
+const pg = await PGlite.create(dataDir ?? undefined, image ? { ...conf, loadDataDir: new Blob([image]) } : conf);
 const port = parentPort;
 
 /** Open transactions: PGlite's transaction() callback waits on `finish` until commit or rollback. */

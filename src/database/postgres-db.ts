@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Sql } from './db.js';
 
@@ -6,6 +7,18 @@ const types = {
   getTypeParser: (oid: number, format?: string) =>
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
+
+const names = new Map<string, string>();
+
+/** A stable name per SQL text, for node-postgres' per-connection prepared statements. */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `capig_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    names.set(text, name);
+  }
+  return name;
+}
 
 export interface PostgresOptions {
   max?: number;
@@ -27,7 +40,9 @@ export function openPostgresDb(url: string, opts: PostgresOptions = {}): Db {
 
   const asSql = (c: pg.Pool | pg.PoolClient): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
-      const res = await c.query(text, params);
+      // Parameterized statements are prepared once per connection: our SQL is a fixed set of
+      // templates, and planning the ingest statement costs as much as running it.
+      const res = params ? await c.query({ name: statementName(text), text, values: params }) : await c.query(text);
       return res.rows as T[];
     },
     async exec(script: string) {

@@ -969,7 +969,11 @@ describe('fuzzing the HTTP edges', () => {
         assert.ok(a.status < 500, `POST /auth/${r}: HTTP ${a.status}: ${a.text}`);
         if (a.status >= 400) assertErrorEnvelope(a);
       }),
-      { numRuns: RUNS.auth },
+      {
+        numRuns: RUNS.auth,
+        // Found by this test: a JSON null body was never answered (the request hung).
+        examples: [['forgot', { ct: 'text/plain; charset=iso-8859-1', body: 'null' }, true]],
+      },
     );
     await assertStillServing();
   });

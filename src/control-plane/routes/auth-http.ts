@@ -23,11 +23,16 @@ export function refuseCrossSite(req: FastifyRequest, reply: FastifyReply): boole
   return true;
 }
 
-/** The JSON (or form) body, or null after answering 400. */
+/** The JSON (or form) body as an object, or null after answering 400. */
 export function readBody(req: FastifyRequest, reply: FastifyReply): unknown | null {
   const body = parseJsonBody(req.body);
   if (!body.ok) {
     reply.status(400).send(errorBody(body.message, 400, req.id));
+    return null;
+  }
+  // null means "already answered" to the callers, so a JSON null (or any non-object) is answered here.
+  if (body.value === null || typeof body.value !== 'object' || Array.isArray(body.value)) {
+    reply.status(400).send(errorBody('send a JSON object, like {"email": "…", "password": "…"}', 400, req.id));
     return null;
   }
   // PostgreSQL text cannot hold U+0000: refuse it here rather than fail in a query.
