@@ -147,6 +147,8 @@ export async function startGateway(store, fakeUrl, logDir, opts = {}) {
     LOG_LEVEL: 'warn',
     CAPIG_GRAPH_API_URL: fakeUrl,
     CAPIG_REGISTER_OPENBRIDGE: 'off',
+    // The benchmark measures capacity: one account sends everything, so its rate limit is off.
+    CAPIG_RATE_LIMIT_ACCOUNT: '0',
     CAPIG_PUBLISH: opts.publish === false ? 'off' : 'on',
     ...(opts.maxBatch ? { CAPIG_PUBLISH_MAX_BATCH: String(opts.maxBatch) } : {}),
   });
