@@ -1,14 +1,22 @@
 import { readFileSync } from 'node:fs';
 
 // GET /sdk/{pixelId}/events.js: our first-party tag. The browser code lives in pixel-sdk/events.js
-// (plain ES2018, linted as JavaScript); this module reads it once and embeds the pixel id and endpoint.
+// and the parts it includes (plain ES2018, linted as JavaScript); this module reads them once,
+// joins them and embeds the pixel id and endpoint.
 
-// <repo>/src/ingest/pixel-sdk/events.js, both from src/ingest (tsx) and from dist/ingest (built).
-const SOURCE = new URL('../../src/ingest/pixel-sdk/events.js', import.meta.url);
+// <repo>/src/ingest/pixel-sdk/, both from src/ingest (tsx) and from dist/ingest (built).
+const SOURCE_DIR = new URL('../../src/ingest/pixel-sdk/', import.meta.url);
+const SOURCE = new URL('events.js', SOURCE_DIR);
 const PIXEL_ID_SLOT = "'__CAPIG_PIXEL_ID__'";
 const ENDPOINT_SLOT = "'__CAPIG_ENDPOINT__'";
+/** A whole line `// capig:include <file>` in events.js is replaced by that file of the same folder. */
+const INCLUDE = /^[ \t]*\/\/ capig:include ([\w-]+\.js)[ \t]*$/gm;
 
-const TEMPLATE = compact(readFileSync(SOURCE, 'utf8'));
+const TEMPLATE = compact(
+  readFileSync(SOURCE, 'utf8').replace(INCLUDE, (_line, file: string) =>
+    readFileSync(new URL(file, SOURCE_DIR), 'utf8'),
+  ),
+);
 for (const slot of [PIXEL_ID_SLOT, ENDPOINT_SLOT]) {
   if (TEMPLATE.split(slot).length !== 2) throw new Error(`${SOURCE.pathname} must contain ${slot} exactly once`);
 }
@@ -32,8 +40,8 @@ export function jsString(v: string): string {
 }
 
 /**
- * Drops whole-line `//` comments, indentation and blank lines. Safe for events.js, which by its own
- * rule has no block comments and no multi-line strings or templates.
+ * Drops whole-line `//` comments, indentation and blank lines. Safe for the tag's files, which by
+ * their own rule have no block comments and no multi-line strings or templates.
  */
 function compact(source: string): string {
   return `${source
