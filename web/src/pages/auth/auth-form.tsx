@@ -50,6 +50,24 @@ export function AuthForm({
   );
 }
 
+/** The email a person signs in with. */
+export function EmailField({ value, onChange, hint }: { value: string; onChange(v: string): void; hint?: string }) {
+  return (
+    <div className="field">
+      <label htmlFor="email">Email</label>
+      <input
+        id="email"
+        type="email"
+        autoComplete="username"
+        required
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {hint ? <div className="hint muted">{hint}</div> : null}
+    </div>
+  );
+}
+
 /** Two password fields that must match; the parent checks `matches` before submitting. */
 export function NewPasswordFields({
   password,

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { auth } from '../../api';
-import { AuthForm } from './auth-form';
+import { AuthForm, EmailField } from './auth-form';
 
 // Asks for a reset link. The gateway answers the same whether or not the email is known, so the
 // page cannot be used to find out who has an account.
@@ -33,17 +33,7 @@ export function ForgotPasswordPage() {
       }}
       footer={<Link to="/login">Back to log in</Link>}
     >
-      <div className="field">
-        <label htmlFor="email">Email</label>
-        <input
-          id="email"
-          type="email"
-          autoComplete="username"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-      </div>
+      <EmailField value={email} onChange={setEmail} />
     </AuthForm>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { auth } from '../../api';
 import { useSessionState } from '../../session';
-import { AuthForm } from './auth-form';
+import { AuthForm, EmailField } from './auth-form';
 
 export function LoginPage() {
   const { refresh } = useSessionState();
@@ -29,17 +29,7 @@ export function LoginPage() {
       }}
       footer={<Link to="/forgot">Forgot password?</Link>}
     >
-      <div className="field">
-        <label htmlFor="email">Email</label>
-        <input
-          id="email"
-          type="email"
-          autoComplete="username"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-      </div>
+      <EmailField value={email} onChange={setEmail} />
       <div className="field">
         <label htmlFor="password">Password</label>
         <input

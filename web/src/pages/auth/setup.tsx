@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { auth } from '../../api';
 import { useSessionState } from '../../session';
-import { AuthForm, checkPasswords, NewPasswordFields } from './auth-form';
+import { AuthForm, checkPasswords, EmailField, NewPasswordFields } from './auth-form';
 
 // First run: the first host admin of a fresh install.
 export function SetupPage() {
@@ -35,17 +35,7 @@ export function SetupPage() {
       }}
       footer={<Link to="/login">Log in instead</Link>}
     >
-      <div className="field">
-        <label htmlFor="email">Email</label>
-        <input
-          id="email"
-          type="email"
-          autoComplete="username"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-      </div>
+      <EmailField value={email} onChange={setEmail} />
       <NewPasswordFields password={password} repeat={repeat} onPassword={setPassword} onRepeat={setRepeat} />
     </AuthForm>
   );

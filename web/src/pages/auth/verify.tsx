@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { auth } from '../../api';
 import { useSessionState } from '../../session';
-import { AuthForm, checkPasswords, NewPasswordFields } from './auth-form';
+import { AuthForm, checkPasswords, EmailField, NewPasswordFields } from './auth-form';
 
 // Where invitation (et=inv) and password-reset (et=reset) links land; /auth/verify/ redirects here.
 export function VerifyPage() {
@@ -68,20 +68,7 @@ export function VerifyPage() {
         }
       }}
     >
-      {isReset ? null : (
-        <div className="field">
-          <label htmlFor="email">Email</label>
-          <input
-            id="email"
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-          <div className="hint muted">The email the invitation was sent to.</div>
-        </div>
-      )}
+      {isReset ? null : <EmailField value={email} onChange={setEmail} hint="The email the invitation was sent to." />}
       <NewPasswordFields password={password} repeat={repeat} onPassword={setPassword} onRepeat={setRepeat} />
     </AuthForm>
   );

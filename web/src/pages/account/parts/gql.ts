@@ -3,36 +3,36 @@ import { ApiError, gql } from '../../../api';
 // The account screens talk to /capig/graphql/ through tenantQueries / tenantMutations(tenantId).
 // varDefs declares the operation's own variables, e.g. '$w: Int!'.
 
-export async function tenantQuery<T>(
-  tenantId: string,
-  varDefs: string,
-  fields: string,
-  vars: Record<string, unknown> = {},
-): Promise<T> {
-  const defs = varDefs ? `, ${varDefs}` : '';
-  const data = await gql<{ tenantQueries: T | null }>(
-    'capig',
-    `query ($tenantId: ID!${defs}) { tenantQueries(tenantId: $tenantId) { ${fields} } }`,
-    { tenantId, ...vars },
-  );
-  if (!data.tenantQueries) throw new ApiError('The gateway did not find this account.', 200);
-  return data.tenantQueries;
+export function tenantQuery<T>(tenantId: string, varDefs: string, fields: string, vars: Record<string, unknown> = {}) {
+  return inTenant<T>('query', 'tenantQueries', tenantId, varDefs, fields, vars);
 }
 
-export async function tenantMutation<T>(
+export function tenantMutation<T>(
   tenantId: string,
   varDefs: string,
   fields: string,
   vars: Record<string, unknown> = {},
+) {
+  return inTenant<T>('mutation', 'tenantMutations', tenantId, varDefs, fields, vars);
+}
+
+async function inTenant<T>(
+  kind: 'query' | 'mutation',
+  namespace: 'tenantQueries' | 'tenantMutations',
+  tenantId: string,
+  varDefs: string,
+  fields: string,
+  vars: Record<string, unknown>,
 ): Promise<T> {
   const defs = varDefs ? `, ${varDefs}` : '';
-  const data = await gql<{ tenantMutations: T | null }>(
+  const data = await gql<Record<string, T | null>>(
     'capig',
-    `mutation ($tenantId: ID!${defs}) { tenantMutations(tenantId: $tenantId) { ${fields} } }`,
+    `${kind} ($tenantId: ID!${defs}) { ${namespace}(tenantId: $tenantId) { ${fields} } }`,
     { tenantId, ...vars },
   );
-  if (!data.tenantMutations) throw new ApiError('The gateway did not find this account.', 200);
-  return data.tenantMutations;
+  const scoped = data[namespace];
+  if (!scoped) throw new ApiError('The gateway did not find this account.', 200);
+  return scoped;
 }
 
 /** Pretty-prints a JSON string; anything that is not JSON is shown as it came. */
