@@ -1,4 +1,3 @@
-import type { ServerEvent } from '../domain/event.js';
 import type { DeadLetter, QueuedEvent } from '../queue/event-queue.js';
 import type { CapiBatch, CapiResponse } from './capi-client.js';
 import { classifyFailure, type FailureClass } from './classify-response.js';
@@ -36,7 +35,7 @@ export async function deliverBatch(events: QueuedEvent[], ctx: DeliverContext): 
   const outcome: DeliveryOutcome = { delivered: [], deadLetters: [], held: null, requests: 0, accepted: [] };
   const live: QueuedEvent[] = [];
   for (const e of events) {
-    if (isExpired(e.event, ctx.nowSec)) {
+    if (isExpired(e, ctx.nowSec)) {
       outcome.deadLetters.push({
         event: e,
         reason: 'expired',
@@ -60,7 +59,7 @@ export async function deliverBatch(events: QueuedEvent[], ctx: DeliverContext): 
 async function sendOrBisect(events: QueuedEvent[], ctx: DeliverContext, out: DeliveryOutcome): Promise<void> {
   out.requests++;
   const testEventCode = events[0]?.testEventCode || undefined;
-  const res = await ctx.send({ events: events.map((e) => e.event), testEventCode });
+  const res = await ctx.send({ eventsJson: events.map((e) => e.eventJson), testEventCode });
   if (res.ok) {
     out.delivered.push(...events);
     out.accepted.push({ events, response: res });
@@ -92,7 +91,7 @@ async function sendOrBisect(events: QueuedEvent[], ctx: DeliverContext, out: Del
   }
 }
 
-function isExpired(event: ServerEvent, nowSec: number): boolean {
-  const maxAge = (event.action_source === 'physical_store' ? 62 : 7) * DAY;
-  return event.event_time < nowSec - maxAge + EXPIRY_MARGIN_SEC;
+function isExpired(e: QueuedEvent, nowSec: number): boolean {
+  const maxAge = (e.physicalStore ? 62 : 7) * DAY;
+  return e.eventTime < nowSec - maxAge + EXPIRY_MARGIN_SEC;
 }

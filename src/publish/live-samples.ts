@@ -50,14 +50,16 @@ export function liveSamples(o: DeliveryOutcome, opts: { includePublished: boolea
 }
 
 function sample(e: QueuedEvent, outcome: LiveSample['outcome'], reason: string | null, response: unknown): LiveSample {
+  // Only the few sampled events are parsed; the queue hands the rest over as text.
+  const payload = JSON.parse(e.eventJson) as { event_id?: unknown };
   return {
     tenantId: e.tenantId,
     pixelId: e.pixelId,
     eventName: e.eventName,
-    eventId: typeof e.event.event_id === 'string' ? e.event.event_id : '',
+    eventId: typeof payload.event_id === 'string' ? payload.event_id : '',
     outcome,
     reason,
-    payload: e.event,
+    payload,
     response,
   };
 }

@@ -3,7 +3,8 @@ import { createRecentEventsRepo } from '../database/repos/recent-events-repo.js'
 import type { Logger } from '../platform/logger.js';
 
 // Housekeeping that keeps the tables small and fast: expired dedup keys, old per-minute counts,
-// live-event samples beyond the newest per pixel, and, on PGlite (which has no autovacuum), a regular VACUUM of the queue.
+// live-event samples beyond the newest per pixel, and, on PGlite (which has no autovacuum), a
+// regular VACUUM of the queue and fresh planner statistics.
 
 const METRICS_RETENTION_DAYS = 35;
 
@@ -14,7 +15,8 @@ export function startMaintenance(db: Db, log: Logger, opts: { intervalMs?: numbe
     if (busy) return;
     busy = true;
     try {
-      if (db.kind === 'pglite') await db.exec('VACUUM event_queue');
+      if (db.kind === 'pglite')
+        await db.exec(ticks % 20 === 0 ? 'VACUUM (ANALYZE) event_queue; ANALYZE' : 'VACUUM (ANALYZE) event_queue');
       await createRecentEventsRepo(db).trim();
       if (ticks++ % 20 === 0) {
         await db.query(
