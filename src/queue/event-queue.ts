@@ -134,9 +134,7 @@ export function createEventQueue(db: Db) {
     /** Leases up to limit ready events of one pixel for leaseMs (see pickReady for which). */
     async claim(pixelId: string, limit: number, leaseMs: number): Promise<QueuedEvent[]> {
       const rows = leases
-        ? await leases.claim(leaseMs, (leased) =>
-            db.query<QueueRow>(CLAIM_WITH_MEMORY_LEASE, [pixelId, limit, leased]),
-          )
+        ? await leases.claim(leaseMs, (leased) => db.query<QueueRow>(CLAIM_WITH_MEMORY_LEASE, [pixelId, limit, leased]))
         : await db.query<QueueRow>(CLAIM_WITH_ROW_LEASE, [pixelId, limit, leaseMs]);
       return rows
         .map((r) => ({
