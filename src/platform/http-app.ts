@@ -11,6 +11,7 @@ export function createHttpApp(config: GatewayConfig['http'], log: Logger): Fasti
     loggerInstance: log as FastifyBaseLogger,
     // Per-request lines would cost more than the request at ingest rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     // A hop count is valid at runtime (proxy-addr) though Fastify's types omit it.
     trustProxy: config.trustProxy as boolean | string[],
     bodyLimit: config.bodyLimitBytes,
@@ -32,8 +33,10 @@ export function createHttpApp(config: GatewayConfig['http'], log: Logger): Fasti
     done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
 
-  app.addHook('onSend', async (req, reply) => {
+  // A callback hook: an async one costs a promise per response.
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    done(null, payload);
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -54,6 +57,34 @@ export function createHttpApp(config: GatewayConfig['http'], log: Logger): Fasti
     reply.status(404).send(errorBody(`no route for ${req.method} ${req.url.split('?')[0]}`, 100, req.id));
   });
   return app;
+}
+
+type Bindings = Parameters<FastifyBaseLogger['child']>[0];
+type ChildOptions = Parameters<FastifyBaseLogger['child']>[1];
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * req.log without a pino child per request: the child, whose bindings pino serializes up front,
+ * is made the first time the request logs. Most requests never do, and the child cost 3 % of
+ * the event loop at ingest rates.
+ */
+function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings, opts: ChildOptions): FastifyBaseLogger {
+  let child: FastifyBaseLogger | null = null;
+  const get = () => {
+    child ??= logger.child(bindings, opts);
+    return child;
+  };
+  const lazy = {
+    get level() {
+      return get().level;
+    },
+    set level(value: string) {
+      get().level = value;
+    },
+    child: (b: Bindings, o?: ChildOptions) => get().child(b, o),
+  } as Record<string, unknown>;
+  for (const name of LEVELS) lazy[name] = (...args: unknown[]) => (get()[name] as (...a: unknown[]) => void)(...args);
+  return lazy as unknown as FastifyBaseLogger;
 }
 
 /** Unique, unguessable-enough ids without a crypto call per request: a random prefix and a counter. */
