@@ -14,8 +14,9 @@ const USAGE = `Usage: capig <command> [options]
 Commands:
   start                       run the gateway (configuration from the environment, see README)
   migrate                     apply database migrations and exit
-  fake-graph [--port N] [--host H]
-                              run a local fake of Meta's Graph API (Conversions API sandbox)
+  fake-graph [--port N] [--host H] [--record-limit N]
+                              run a local fake of Meta's Graph API (Conversions API sandbox);
+                              it keeps the newest N accepted events for inspection (200000)
   pixel add --account ID --pixel-id N --access-token T [--account-name S] [--name S] [--api-version vNN.0]
                               connect a pixel (creating the account if needed); prints its server-events key
   admin create --email E --password P
@@ -107,14 +108,23 @@ async function runMigrate(): Promise<number> {
 async function fakeGraph(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string', default: '4100' }, host: { type: 'string', default: '127.0.0.1' } },
+    options: {
+      port: { type: 'string', default: '4100' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'record-limit': { type: 'string', default: '200000' },
+    },
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write('capig fake-graph: --port must be a number from 0 to 65535\n');
+  const recordLimit = Number(values['record-limit']);
+  const problems = [
+    ...(!Number.isInteger(port) || port < 0 || port > 65535 ? ['--port must be a number from 0 to 65535'] : []),
+    ...(!Number.isInteger(recordLimit) || recordLimit < 0 ? ['--record-limit must be a whole number, 0 or more'] : []),
+  ];
+  if (problems.length > 0) {
+    for (const p of problems) process.stderr.write(`capig fake-graph: ${p}\n`);
     return 2;
   }
-  const fake = await startFakeGraph({ port, host: values.host });
+  const fake = await startFakeGraph({ port, host: values.host, recordLimit });
   process.stdout.write(
     `fake Graph API listening on ${fake.url}\n` +
       `  set CAPIG_GRAPH_API_URL=${fake.url} on the gateway; inspect ${fake.url}/_fake/events\n`,
@@ -130,6 +140,11 @@ async function fakeGraph(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
+    // A mistyped flag is the operator's to fix: its message, not a stack trace, and exit code 2.
+    if (String((err as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`capig: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`capig: ${(err as Error).stack ?? err}\n`);
     process.exit(1);
   },

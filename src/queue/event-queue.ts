@@ -1,6 +1,5 @@
 import type { Db } from '../database/db.js';
 import { APPLY_COUNTS, randomShard } from '../database/repos/metrics-repo.js';
-import type { ServerEvent } from '../domain/event.js';
 
 // The durable queue, partitioned by pixel. A claim leases rows by moving available_at forward;
 // FOR UPDATE SKIP LOCKED lets several instances claim side by side without waiting on each other.

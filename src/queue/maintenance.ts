@@ -15,10 +15,12 @@ export function startMaintenance(db: Db, log: Logger, opts: { intervalMs?: numbe
     if (busy) return;
     busy = true;
     try {
-      if (db.kind === 'pglite')
-        await db.exec(ticks % 20 === 0 ? 'VACUUM (ANALYZE) event_queue; ANALYZE' : 'VACUUM (ANALYZE) event_queue');
+      const slowTick = ticks++ % 20 === 0;
+      // Separate statements: VACUUM cannot run inside the implicit transaction of a multi-statement query.
+      if (db.kind === 'pglite') await db.exec('VACUUM (ANALYZE) event_queue');
+      if (db.kind === 'pglite' && slowTick) await db.exec('ANALYZE');
       await createRecentEventsRepo(db).trim();
-      if (ticks++ % 20 === 0) {
+      if (slowTick) {
         await db.query(
           `DELETE FROM dedup_keys WHERE ctid = ANY(ARRAY(
              SELECT ctid FROM dedup_keys WHERE seen_at < now() - interval '48 hours' LIMIT 50000))`,

@@ -89,4 +89,15 @@ describe('cli: bootstrap', { timeout: 180_000 }, () => {
       await gateway.stop();
     }
   });
+
+  test('fake-graph refuses bad flags with every problem listed', async () => {
+    const bad = await capig(['fake-graph', '--port', '70000', '--record-limit=-1'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--port must be a number from 0 to 65535/);
+    assert.match(bad.stderr, /--record-limit must be a whole number, 0 or more/);
+    const unknown = await capig(['fake-graph', '--records', '5'], env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown option '--records'/);
+    assert.doesNotMatch(unknown.stderr, /\n\s+at /, 'no stack trace for a mistyped flag');
+  });
 });

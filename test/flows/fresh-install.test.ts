@@ -65,7 +65,11 @@ describe('a fresh install, from the outside', { timeout: 180_000 }, () => {
     assert.equal(api.code, 0, api.stderr);
     const { client_id, client_secret } = JSON.parse(api.stdout);
 
-    const [, fakeUrl] = await serve(['fake-graph', '--port', '0'], env, /listening on (http:\/\/\S+)/);
+    const [, fakeUrl] = await serve(
+      ['fake-graph', '--port', '0', '--record-limit', '10'],
+      env,
+      /listening on (http:\/\/\S+)/,
+    );
     const started = await serve(
       ['start'],
       { ...env, PORT: '0', HOST: '127.0.0.1', CAPIG_GRAPH_API_URL: fakeUrl as string },

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { createTestDatabase, migratedPgliteImage, TEST_DATABASE_URL, waitFor } from '../../test/harness.js';
+import type { Db } from '../database/db.js';
+import { migrate } from '../database/migrate.js';
+import { openPgliteDb } from '../database/pglite-db.js';
+import { openPostgresDb } from '../database/postgres-db.js';
+import { createLogger } from '../platform/logger.js';
+import { startMaintenance } from './maintenance.js';
+
+// Housekeeping runs on its own timer, so a statement that always fails would only ever show as a
+// warning in the log: run real ticks and check both what they removed and that nothing failed.
+
+describe('maintenance', () => {
+  let db: Db;
+  let drop: (() => Promise<void>) | null = null;
+  before(async () => {
+    if (TEST_DATABASE_URL) {
+      const created = await createTestDatabase(TEST_DATABASE_URL);
+      drop = created.drop;
+      db = openPostgresDb(created.url);
+      await migrate(db);
+    } else {
+      db = await openPgliteDb(null, { loadDataDir: await migratedPgliteImage() });
+    }
+  });
+  after(async () => {
+    await db.close();
+    await drop?.();
+  });
+
+  test('ticks prune expired dedup keys and, on PGlite, vacuum and analyze the queue, without a warning', async () => {
+    await db.query(
+      `INSERT INTO dedup_keys (pixel_id, event_name, event_id, seen_at)
+       VALUES ('p1', 'Lead', 'old', now() - interval '49 hours'), ('p1', 'Lead', 'fresh', now())`,
+    );
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const stop = startMaintenance(db, createLogger('warn', sink), { intervalMs: 20 });
+    try {
+      await waitFor(async () => {
+        const keys = await db.query<{ event_id: string }>(`SELECT event_id FROM dedup_keys WHERE pixel_id = 'p1'`);
+        return keys.length === 1 && keys[0]?.event_id === 'fresh';
+      }, 'the expired dedup key to be pruned');
+      if (db.kind === 'pglite') {
+        await waitFor(async () => {
+          const [s] = await db.query<{ vacuumed: boolean; analyzed: boolean }>(
+            `SELECT last_vacuum IS NOT NULL AS vacuumed, last_analyze IS NOT NULL AS analyzed
+               FROM pg_stat_user_tables WHERE relname = 'event_queue'`,
+          );
+          return Boolean(s?.vacuumed && s.analyzed);
+        }, 'event_queue to be vacuumed and analyzed');
+      }
+      // A few more ticks, so a failure on any later tick would show too.
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      stop();
+    }
+    assert.deepEqual(lines, []);
+  });
+});
