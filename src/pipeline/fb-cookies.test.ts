@@ -17,6 +17,8 @@ describe('fbclidFromUrl', () => {
   it('reads the fbclid query parameter, case kept', () => {
     assert.equal(fbclidFromUrl(`https://shop.example.com/p?utm_source=fb&fbclid=${FBCLID}&x=1`), FBCLID);
     assert.equal(fbclidFromUrl('https://example.com/?fbclid=AbC_d-E'), 'AbC_d-E');
+    // The parameter's name percent-escaped is still the parameter (the quick no-fbclid check must not skip it).
+    assert.equal(fbclidFromUrl('https://example.com/?fb%63lid=abc'), 'abc');
   });
 
   it('handles relative URLs, fragments and hash routers', () => {

@@ -36,6 +36,9 @@ function usableFbclid(v: string | null | undefined): string | null {
  */
 export function fbclidFromUrl(url: string | null | undefined): string | null {
   if (typeof url !== 'string' || url === '' || url.length > MAX_URL_LENGTH) return null;
+  // Most URLs carry no click id, and parsing every event's URL showed in profiles. Without a
+  // percent-escape, a parameter named fbclid can only be there as that literal text.
+  if (!url.includes('fbclid') && !url.includes('%')) return null;
   let parsed: URL | null = null;
   try {
     parsed = new URL(url, 'http://localhost/');
