@@ -30,10 +30,15 @@ describe('maintenance', () => {
     await drop?.();
   });
 
-  test('ticks prune expired dedup keys and, on PGlite, vacuum and analyze the queue, without a warning', async () => {
+  test('ticks prune expired dedup keys and, on PGlite, vacuum the queue and analyze it once it changed, without a warning', async () => {
     await db.query(
       `INSERT INTO dedup_keys (pixel_id, event_name, event_id, seen_at)
        VALUES ('p1', 'Lead', 'old', now() - interval '49 hours'), ('p1', 'Lead', 'fresh', now())`,
+    );
+    // Enough changed rows for the queue to need new statistics.
+    await db.query(
+      `INSERT INTO event_queue (pixel_id, tenant_id, event, event_name, event_time)
+       SELECT 'p1', 't1', '{}'::jsonb, 'Lead', 1763870000 FROM generate_series(1, 1500)`,
     );
     const lines: string[] = [];
     const sink = new Writable({
