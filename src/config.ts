@@ -22,6 +22,8 @@ export interface GatewayConfig {
     /** null: the embedded PGlite database inside dataDir. */
     readonly url: string | null;
     readonly dataDir: string;
+    /** PGlite's shared_buffers in MB: more is faster once the tables outgrow it, and costs memory. */
+    readonly pgliteSharedBuffersMb: number;
   };
   readonly secrets: {
     /** null: generate one into dataDir on first start (embedded mode only). */
@@ -142,7 +144,11 @@ export function loadConfig(env: Env): GatewayConfig {
       bodyLimitBytes: int('CAPIG_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 16 * 1024 * 1024),
       webDir: str('CAPIG_WEB_DIR', BUILT_WEB_DIR),
     },
-    database: { url: databaseUrl, dataDir: str('CAPIG_DATA_DIR', './data') },
+    database: {
+      url: databaseUrl,
+      dataDir: str('CAPIG_DATA_DIR', './data'),
+      pgliteSharedBuffersMb: int('CAPIG_PGLITE_SHARED_BUFFERS_MB', 64, 8, 4096),
+    },
     secrets: { secretKey },
     graph: {
       apiUrl: url('CAPIG_GRAPH_API_URL', 'https://graph.facebook.com') ?? 'https://graph.facebook.com',

@@ -65,7 +65,10 @@ export async function openDatabase(config: GatewayConfig, log: Logger, image?: B
       onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
     });
   }
-  return image ? openPgliteDb(null, { loadDataDir: image }) : openPgliteDb(join(config.database.dataDir, 'pglite'));
+  const sharedBuffersMb = config.database.pgliteSharedBuffersMb;
+  return image
+    ? openPgliteDb(null, { loadDataDir: image, sharedBuffersMb })
+    : openPgliteDb(join(config.database.dataDir, 'pglite'), { sharedBuffersMb });
 }
 
 export async function startGateway(config: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {

@@ -13,10 +13,13 @@ export interface PgliteDb extends Db {
   dump(): Promise<Blob>;
 }
 
-export async function openPgliteDb(dataDir: string | null, opts: { loadDataDir?: Blob } = {}): Promise<PgliteDb> {
+export async function openPgliteDb(
+  dataDir: string | null,
+  opts: { loadDataDir?: Blob; sharedBuffersMb?: number } = {},
+): Promise<PgliteDb> {
   const image = opts.loadDataDir ? await opts.loadDataDir.arrayBuffer() : null;
   const worker = new Worker(WORKER, {
-    workerData: { dataDir, image },
+    workerData: { dataDir, image, sharedBuffersMb: opts.sharedBuffersMb ?? 64 },
     transferList: image ? [image] : [],
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();

@@ -6,14 +6,15 @@ import { PGlite } from '@electric-sql/pglite';
 // every statement no longer stalls HTTP handling. Messages are { id, type, ... }; every answer is
 // { id, ok, value } or { id, ok: false, error }.
 
-const { dataDir, image } = workerData;
+const { dataDir, image, sharedBuffersMb } = workerData;
 if (dataDir !== null) await mkdir(dataDir, { recursive: true });
-// 16 MB of shared buffers instead of PGlite's 128 MB: the gateway's hot data (the queue's head,
-// counters, settings) is small, and the embedded mode should fit a small machine.
+// shared_buffers is CAPIG_PGLITE_SHARED_BUFFERS_MB (64 by default, PGlite's own is 128): once the
+// queue and dedup keys outgrow it, every page miss is a file read through JavaScript, and the
+// VACUUM after a burst took several hundred milliseconds on 16 MB, stalling every statement.
 // No bitmap scans: PGlite has no autovacuum, so between maintenance runs the planner may think a
 // queue of 100,000 rows is nearly empty, and it then fetched the whole queue and sorted it to take
 // the newest 500 (120 ms per claim instead of 6). Without bitmaps it walks the index in order.
-const conf = { postgresqlconf: ['shared_buffers = 16MB', 'enable_bitmapscan = off'] };
+const conf = { postgresqlconf: [`shared_buffers = ${sharedBuffersMb}MB`, 'enable_bitmapscan = off'] };
 const pg = await PGlite.create(dataDir ?? undefined, image ? { ...conf, loadDataDir: new Blob([image]) } : conf);
 const port = parentPort;
 

@@ -15,7 +15,9 @@ export function startMaintenance(db: Db, log: Logger, opts: { intervalMs?: numbe
     if (busy) return;
     busy = true;
     try {
-      const slowTick = ticks++ % 20 === 0;
+      // The slow work comes on the 20th tick, not the first: a gateway that just started is often
+      // under load (a restart, a benchmark), and there is nothing old to prune yet.
+      const slowTick = ++ticks % 20 === 0;
       if (db.kind === 'pglite') {
         await db.exec('VACUUM event_queue');
         if (slowTick) await analyzeChangedTables(db);
