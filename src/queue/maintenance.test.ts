@@ -30,16 +30,17 @@ describe('maintenance', () => {
     await drop?.();
   });
 
-  test('ticks prune expired dedup keys and, on PGlite, vacuum the queue and analyze it once it changed, without a warning', async () => {
+  test('ticks prune expired dedup keys and, on PGlite, vacuum the queue once it has dead rows and analyze it once it changed, without a warning', async () => {
     await db.query(
       `INSERT INTO dedup_keys (pixel_id, event_name, event_id, seen_at)
        VALUES ('p1', 'Lead', 'old', now() - interval '49 hours'), ('p1', 'Lead', 'fresh', now())`,
     );
-    // Enough changed rows for the queue to need new statistics.
+    // A burst that leaves the queue with enough dead rows to vacuum and enough changes to analyze.
     await db.query(
       `INSERT INTO event_queue (pixel_id, tenant_id, event, event_name, event_time)
-       SELECT 'p1', 't1', '{}'::jsonb, 'Lead', 1763870000 FROM generate_series(1, 1500)`,
+       SELECT 'p1', 't1', '{}'::jsonb, 'Lead', 1763870000 FROM generate_series(1, 3000)`,
     );
+    await db.query(`DELETE FROM event_queue WHERE pixel_id = 'p1'`);
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk, _enc, done) {
@@ -47,7 +48,7 @@ describe('maintenance', () => {
         done();
       },
     });
-    const stop = startMaintenance(db, createLogger('warn', sink), { intervalMs: 20 });
+    const stop = startMaintenance(db, createLogger('warn', sink), { intervalMs: 20, vacuumCheckMs: 20 });
     try {
       await waitFor(async () => {
         const keys = await db.query<{ event_id: string }>(`SELECT event_id FROM dedup_keys WHERE pixel_id = 'p1'`);
