@@ -69,7 +69,7 @@ describe('delivery failures', () => {
     for (const e of good) assert.ok(got.has(e.event_id as string));
     assert.ok(!got.has(poison.event_id as string));
     const letters = await gw.gateway.db.query<any>(
-      'SELECT event, reason, error_code, error_subcode, error_message FROM dead_letters WHERE pixel_id = $1',
+      'SELECT event, reason, error_code, error_subcode, error_message, attempts FROM dead_letters WHERE pixel_id = $1',
       [px.pixelId],
     );
     assert.equal(letters.length, 1);
@@ -78,6 +78,7 @@ describe('delivery failures', () => {
     assert.equal(letters[0].error_code, 100);
     assert.equal(letters[0].error_subcode, 2804050);
     assert.match(letters[0].error_message, /Invalid parameter/);
+    assert.equal(letters[0].attempts, 1, 'refused on its first delivery');
     gw.fake.clearFaults();
   });
 
