@@ -85,27 +85,41 @@ const CLAIM_WITH_MEMORY_LEASE = `
   ${pickReady('AND id NOT IN (SELECT id FROM leased)', '')}
   SELECT ${CLAIMED_COLUMNS} FROM event_queue q WHERE q.id = ANY (ARRAY(SELECT id FROM ready))`;
 
-/** Ids leased by this process (PGlite), with when each lease runs out; one per database. */
+/**
+ * Ids leased by this process (PGlite), per pixel, with when each lease runs out; one per database.
+ * Per pixel, because a claim takes one pixel's rows and passes only that pixel's leases.
+ */
 class MemoryLeases {
-  private readonly until = new Map<number, number>();
+  private readonly byPixel = new Map<string, Map<number, number>>();
   /** Claims run one at a time, so a claim always excludes what the one before it leased. */
   private chain: Promise<unknown> = Promise.resolve();
 
-  claim<T extends { id: number }>(leaseMs: number, pick: (leasedJson: string) => Promise<T[]>): Promise<T[]> {
+  claim<T extends { id: number }>(
+    pixelId: string,
+    leaseMs: number,
+    pick: (leasedJson: string) => Promise<T[]>,
+  ): Promise<T[]> {
     const run = this.chain.then(async () => {
+      const until = this.byPixel.get(pixelId) ?? new Map<number, number>();
       const now = Date.now();
-      for (const [id, t] of this.until) if (t <= now) this.until.delete(id);
-      const rows = await pick(JSON.stringify([...this.until.keys()]));
+      for (const [id, t] of until) if (t <= now) until.delete(id);
+      const rows = await pick(JSON.stringify([...until.keys()]));
       const expires = Date.now() + leaseMs;
-      for (const r of rows) this.until.set(r.id, expires);
+      for (const r of rows) until.set(r.id, expires);
+      if (until.size > 0) this.byPixel.set(pixelId, until);
+      else this.byPixel.delete(pixelId);
       return rows;
     });
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  end(ids: Iterable<number>): void {
-    for (const id of ids) this.until.delete(id);
+  end(events: Array<{ id: number; pixelId: string }>): void {
+    for (const e of events) {
+      const until = this.byPixel.get(e.pixelId);
+      until?.delete(e.id);
+      if (until?.size === 0) this.byPixel.delete(e.pixelId);
+    }
   }
 }
 
@@ -117,7 +131,7 @@ export function createEventQueue(db: Db) {
     leases = memoryLeases.get(db) ?? new MemoryLeases();
     memoryLeases.set(db, leases);
   }
-  const ended = (events: Array<{ id: number }>) => leases?.end(events.map((e) => e.id));
+  const ended = (events: Array<{ id: number; pixelId: string }>) => leases?.end(events);
 
   return {
     /** Pixels that have events ready now and can be published to. */
@@ -133,7 +147,9 @@ export function createEventQueue(db: Db) {
     /** Leases up to limit ready events of one pixel for leaseMs (see pickReady for which). */
     async claim(pixelId: string, limit: number, leaseMs: number): Promise<QueuedEvent[]> {
       const rows = leases
-        ? await leases.claim(leaseMs, (leased) => db.query<QueueRow>(CLAIM_WITH_MEMORY_LEASE, [pixelId, limit, leased]))
+        ? await leases.claim(pixelId, leaseMs, (leased) =>
+            db.query<QueueRow>(CLAIM_WITH_MEMORY_LEASE, [pixelId, limit, leased]),
+          )
         : await db.query<QueueRow>(CLAIM_WITH_ROW_LEASE, [pixelId, limit, leaseMs]);
       return rows
         .map((r) => ({
