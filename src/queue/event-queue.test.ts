@@ -64,7 +64,10 @@ describe('event queue leases', () => {
       again.map((e) => e.id),
       (b ?? []).map((e) => e.id),
     );
-    assert.ok(again.every((e) => e.attempts === 1), 'a release counts the attempt');
+    assert.ok(
+      again.every((e) => e.attempts === 1),
+      'a release counts the attempt',
+    );
   });
 
   test('a lease that runs out makes its events claimable again', async () => {
