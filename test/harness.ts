@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import type { CnameLookup } from '../src/control-plane/dns.js';
+import type { Db } from '../src/database/db.js';
 import { loadMigrations, migrate } from '../src/database/migrate.js';
 import { openPgliteDb } from '../src/database/pglite-db.js';
+import { openPostgresDb } from '../src/database/postgres-db.js';
 import { type FakeGraph, startFakeGraph } from '../src/fake-graph/fake-graph-server.js';
 import { type Gateway, startGateway } from '../src/main.js';
 import { createLogger } from '../src/platform/logger.js';
@@ -170,6 +172,27 @@ export function migratedPgliteImage(): Promise<Blob> {
     }
   })();
   return image;
+}
+
+/**
+ * A migrated, empty database of the suite's kind, without a gateway: a fresh PostgreSQL database
+ * when CAPIG_TEST_DATABASE_URL is set, else PGlite from the migrated image. close() also drops it.
+ */
+export async function openTestDatabase(): Promise<{ db: Db; close(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) {
+    const db = await openPgliteDb(null, { loadDataDir: await migratedPgliteImage() });
+    return { db, close: () => db.close() };
+  }
+  const created = await createTestDatabase(TEST_DATABASE_URL);
+  const db = openPostgresDb(created.url);
+  await migrate(db);
+  return {
+    db,
+    async close() {
+      await db.close();
+      await created.drop();
+    },
+  };
 }
 
 /** A browser event as the Meta Pixel's gateway plugin posts it. */

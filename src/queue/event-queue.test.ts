@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, migratedPgliteImage, TEST_DATABASE_URL } from '../../test/harness.js';
+import { openTestDatabase } from '../../test/harness.js';
 import type { Db } from '../database/db.js';
-import { migrate } from '../database/migrate.js';
-import { openPgliteDb } from '../database/pglite-db.js';
-import { openPostgresDb } from '../database/postgres-db.js';
 import { createEventQueue } from './event-queue.js';
 
 // Leases: PostgreSQL keeps them in the row, PGlite in the process's memory. Either way a leased
@@ -12,21 +9,11 @@ import { createEventQueue } from './event-queue.js';
 
 describe('event queue leases', () => {
   let db: Db;
-  let drop: (() => Promise<void>) | null = null;
+  let close: () => Promise<void>;
   before(async () => {
-    if (TEST_DATABASE_URL) {
-      const created = await createTestDatabase(TEST_DATABASE_URL);
-      drop = created.drop;
-      db = openPostgresDb(created.url);
-      await migrate(db);
-    } else {
-      db = await openPgliteDb(null, { loadDataDir: await migratedPgliteImage() });
-    }
+    ({ db, close } = await openTestDatabase());
   });
-  after(async () => {
-    await db.close();
-    await drop?.();
-  });
+  after(() => close());
 
   async function enqueue(pixelId: string, n: number, event: object = {}) {
     await db.query(

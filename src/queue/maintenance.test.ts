@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, migratedPgliteImage, TEST_DATABASE_URL, waitFor } from '../../test/harness.js';
+import { openTestDatabase, waitFor } from '../../test/harness.js';
 import type { Db } from '../database/db.js';
-import { migrate } from '../database/migrate.js';
-import { openPgliteDb } from '../database/pglite-db.js';
-import { openPostgresDb } from '../database/postgres-db.js';
 import { createLogger } from '../platform/logger.js';
 import { startMaintenance } from './maintenance.js';
 
@@ -14,21 +11,11 @@ import { startMaintenance } from './maintenance.js';
 
 describe('maintenance', () => {
   let db: Db;
-  let drop: (() => Promise<void>) | null = null;
+  let close: () => Promise<void>;
   before(async () => {
-    if (TEST_DATABASE_URL) {
-      const created = await createTestDatabase(TEST_DATABASE_URL);
-      drop = created.drop;
-      db = openPostgresDb(created.url);
-      await migrate(db);
-    } else {
-      db = await openPgliteDb(null, { loadDataDir: await migratedPgliteImage() });
-    }
+    ({ db, close } = await openTestDatabase());
   });
-  after(async () => {
-    await db.close();
-    await drop?.();
-  });
+  after(() => close());
 
   test('ticks prune expired dedup keys and, on PGlite, vacuum the queue once it has dead rows and analyze it once it changed, without a warning', async () => {
     await db.query(
