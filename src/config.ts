@@ -2,6 +2,7 @@
 // Every problem is collected so an operator fixes them all in one go.
 
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SHARED_BUFFERS_MB } from './database/pglite-db.js';
 
 // `npm run build` puts the dashboard in <package>/dist/web. This file is src/config.ts under tsx
 // and dist/config.js when built: one level below the package root either way.
@@ -147,7 +148,7 @@ export function loadConfig(env: Env): GatewayConfig {
     database: {
       url: databaseUrl,
       dataDir: str('CAPIG_DATA_DIR', './data'),
-      pgliteSharedBuffersMb: int('CAPIG_PGLITE_SHARED_BUFFERS_MB', 64, 8, 4096),
+      pgliteSharedBuffersMb: int('CAPIG_PGLITE_SHARED_BUFFERS_MB', DEFAULT_SHARED_BUFFERS_MB, 8, 4096),
     },
     secrets: { secretKey },
     graph: {

@@ -8,6 +8,9 @@ import type { Db, Sql } from './db.js';
 // The same path from src/database (tsx) and dist/database (compiled): the worker ships in src.
 const WORKER = new URL('../../src/database/pglite-worker.mjs', import.meta.url);
 
+/** Shared buffers when the caller gives none (CAPIG_PGLITE_SHARED_BUFFERS_MB's default). */
+export const DEFAULT_SHARED_BUFFERS_MB = 64;
+
 export interface PgliteDb extends Db {
   /** An image of the whole database, for loadDataDir (tests start from a migrated image). */
   dump(): Promise<Blob>;
@@ -19,7 +22,7 @@ export async function openPgliteDb(
 ): Promise<PgliteDb> {
   const image = opts.loadDataDir ? await opts.loadDataDir.arrayBuffer() : null;
   const worker = new Worker(WORKER, {
-    workerData: { dataDir, image, sharedBuffersMb: opts.sharedBuffersMb ?? 64 },
+    workerData: { dataDir, image, sharedBuffersMb: opts.sharedBuffersMb ?? DEFAULT_SHARED_BUFFERS_MB },
     transferList: image ? [image] : [],
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
