@@ -6,9 +6,9 @@
 // node bench/fill-queue.mjs --url http://127.0.0.1:8080/capi/1234567890/events \
 //   --template capi-1000.json --events 1000000 --header "authorization: Bearer KEY" [--concurrency 4]
 
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { bodyTemplate, requestHeaders } from './lib/bodies.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -26,20 +26,9 @@ if (!values.url || !values.template || !values.events) {
 }
 const url = new URL(values.url);
 const target = Number(values.events);
-const parts = readFileSync(values.template, 'utf8').split('__ID__');
-const perRequest = parts.length - 1;
-const headers = { 'content-type': 'application/json' };
-for (const h of values.header) {
-  const i = h.indexOf(':');
-  headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
-}
-
-let counter = 0;
-function body() {
-  let s = parts[0];
-  for (let i = 1; i < parts.length; i++) s += values.prefix + ++counter + parts[i];
-  return s;
-}
+const template = bodyTemplate(values.template, values.prefix);
+const perRequest = template.idsPerBody;
+const headers = requestHeaders(values.header);
 
 const pool = new Pool(url.origin, { connections: Number(values.concurrency), headersTimeout: 60_000 });
 let acknowledged = 0;
@@ -52,7 +41,7 @@ async function worker() {
   while (issued < target && failures < 50) {
     issued += perRequest;
     try {
-      const res = await pool.request({ path: url.pathname, method: 'POST', headers, body: body() });
+      const res = await pool.request({ path: url.pathname, method: 'POST', headers, body: template.next() });
       const text = await res.body.text();
       if (res.statusCode >= 200 && res.statusCode < 300) acknowledged += perRequest;
       else {

@@ -8,10 +8,10 @@
 //   --template body.json --prefix run1- [--connections 64] [--header "authorization: Bearer k"]
 // Every __ID__ in the template becomes <prefix><counter>. Prints one JSON line (latencies in µs).
 
-import { readFileSync } from 'node:fs';
 import { createHistogram, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { bodyTemplate, requestHeaders } from './lib/bodies.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -37,22 +37,8 @@ const rate = Number(values.rate);
 const warmupMs = Number(values.warmup) * 1000;
 const durationMs = warmupMs + Number(values.duration) * 1000;
 const timeoutMs = Number(values['timeout-ms']);
-const parts = readFileSync(values.template, 'utf8').split('__ID__');
-const headers = { 'content-type': 'application/json' };
-for (const h of values.header) {
-  const i = h.indexOf(':');
-  headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
-}
-
-let counter = 0;
-function body() {
-  let s = parts[0];
-  for (let i = 1; i < parts.length; i++) {
-    counter++;
-    s += values.prefix + counter + parts[i];
-  }
-  return s;
-}
+const template = bodyTemplate(values.template, values.prefix);
+const headers = requestHeaders(values.header);
 
 const pool = new Pool(url.origin, {
   connections: Number(values.connections),
@@ -77,7 +63,7 @@ function fire(dueAt) {
   const lag = (sentAt - dueAt) * 1000;
   if (measured && lag > stats.maxSendLagUs) stats.maxSendLagUs = Math.round(lag);
   pool
-    .request({ path: url.pathname + url.search, method: 'POST', headers, body: body() })
+    .request({ path: url.pathname + url.search, method: 'POST', headers, body: template.next() })
     .then(async (res) => {
       await res.body.dump();
       if (!measured) {

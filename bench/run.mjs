@@ -263,6 +263,23 @@ async function saturation(name, url, template, eventsPerRequest, pid, extraGroup
   return r;
 }
 
+/** Single browser events at a fixed rate (bench/paced-load.mjs), with the server's measures. */
+function pacedBrowserEvents(url, prefix, rate, templates, pid, groups, pgUrl) {
+  const load = () =>
+    runPaced({
+      url,
+      template: templates.browser,
+      prefix: `${prefix}${Date.now()}-`,
+      headers: HEADERS,
+      rate,
+      seconds: cfg.pacedSeconds,
+      warmup: cfg.pacedWarmup,
+      connections: cfg.connections,
+      logFile: join(logDir, 'paced.log'),
+    });
+  return measured(pid, load, groups, pgUrl);
+}
+
 async function plainServer(name, start, templates) {
   log(`${name}: starting`);
   const server = await start();
@@ -323,23 +340,7 @@ async function gatewayIngest(kind, fake, templates) {
     acked += runs.browser.requests + runs.browser.warmup_requests;
     await settle('browser');
     const rate = Math.max(1, Math.round(runs.browser.rps / 2));
-    const paced = await measured(
-      pid,
-      () =>
-        runPaced({
-          url: `${base}/events`,
-          template: templates.browser,
-          prefix: `${kind}-paced-${Date.now()}-`,
-          headers: HEADERS,
-          rate,
-          seconds: cfg.pacedSeconds,
-          warmup: cfg.pacedWarmup,
-          connections: cfg.connections,
-          logFile: join(logDir, 'paced.log'),
-        }),
-      groups,
-      pgUrl,
-    );
+    const paced = await pacedBrowserEvents(`${base}/events`, `${kind}-paced-`, rate, templates, pid, groups, pgUrl);
     paced.events_per_s = paced.rps;
     paced.load = `paced-load.mjs at ${rate} req/s (half of POST /events saturation), ${cfg.pacedSeconds} s after ${cfg.pacedWarmup} s warm-up, ${cfg.connections} connections`;
     log(
@@ -418,20 +419,12 @@ async function gatewayPublishOff(kind, fake, templates) {
     );
     const withPublisher = results.runs[`gateway-${kind}/browser/paced`];
     const rate = withPublisher?.target_rate ?? Math.max(1, Math.round(sat.rps / 2));
-    const paced = await measured(
+    const paced = await pacedBrowserEvents(
+      `${gw.url}/events`,
+      `${kind}-nopub-paced-`,
+      rate,
+      templates,
       pid,
-      () =>
-        runPaced({
-          url: `${gw.url}/events`,
-          template: templates.browser,
-          prefix: `${kind}-nopub-paced-${Date.now()}-`,
-          headers: HEADERS,
-          rate,
-          seconds: cfg.pacedSeconds,
-          warmup: cfg.pacedWarmup,
-          connections: cfg.connections,
-          logFile: join(logDir, 'paced.log'),
-        }),
       groups,
       pgUrl,
     );

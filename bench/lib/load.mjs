@@ -100,18 +100,11 @@ export async function runWrk({ url, template, prefix, headers = [], seconds, con
   if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
   const r = JSON.parse(line.slice('WRK_JSON '.length));
   const errors = r.errors.connect + r.errors.read + r.errors.write + r.errors.status + r.errors.timeout;
-  const ms = (us) => Math.round(us / 10) / 100;
   return {
     requests: r.requests,
     seconds: r.duration_us / 1e6,
     rps: Math.round(r.requests / (r.duration_us / 1e6)),
-    latency_ms: {
-      p50: ms(r.latency_us.p50),
-      p90: ms(r.latency_us.p90),
-      p99: ms(r.latency_us.p99),
-      p999: ms(r.latency_us.p999),
-      max: ms(r.latency_us.max),
-    },
+    latency_ms: percentilesMs(r.latency_us),
     errors,
     error_detail: r.errors,
     connections,
@@ -156,7 +149,6 @@ export async function runPaced({
     trackCpu: true,
   });
   const r = JSON.parse(stdout.trim().split('\n').pop());
-  const ms = (us) => (us === null ? null : Math.round(us / 10) / 100);
   return {
     target_rate: r.target_rate,
     rps: r.achieved_rate,
@@ -166,14 +158,18 @@ export async function runPaced({
     errors: r.non2xx + r.errors + r.unfinished,
     statuses: r.statuses,
     max_send_lag_ms: ms(r.max_send_lag_us),
-    latency_ms: {
-      p50: ms(r.latency_us.p50),
-      p90: ms(r.latency_us.p90),
-      p99: ms(r.latency_us.p99),
-      p999: ms(r.latency_us.p999),
-      max: ms(r.latency_us.max),
-    },
+    latency_ms: percentilesMs(r.latency_us),
     service_ms: { p50: ms(r.service_us.p50), p99: ms(r.service_us.p99) },
     load_generator_cores: cores,
   };
+}
+
+/** Microseconds to milliseconds with two decimals; null stays null (nothing was measured). */
+function ms(us) {
+  return us === null ? null : Math.round(us / 10) / 100;
+}
+
+/** The latency percentiles both generators print (µs), in ms. */
+function percentilesMs(us) {
+  return { p50: ms(us.p50), p90: ms(us.p90), p99: ms(us.p99), p999: ms(us.p999), max: ms(us.max) };
 }
