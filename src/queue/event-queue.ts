@@ -131,7 +131,7 @@ export function createEventQueue(db: Db) {
     leases = memoryLeases.get(db) ?? new MemoryLeases();
     memoryLeases.set(db, leases);
   }
-  const ended = (events: Array<{ id: number; pixelId: string }>) => leases?.end(events);
+  const endLeases = (events: Array<{ id: number; pixelId: string }>) => leases?.end(events);
 
   return {
     /** Pixels that have events ready now and can be published to. */
@@ -153,12 +153,12 @@ export function createEventQueue(db: Db) {
         : await db.query<QueueRow>(CLAIM_WITH_ROW_LEASE, [pixelId, limit, leaseMs]);
       return rows
         .map((r) => ({
-          id: Number(r.id),
+          id: r.id,
           pixelId: r.pixel_id,
           tenantId: r.tenant_id,
           eventJson: r.event_json,
           eventName: r.event_name,
-          eventTime: Number(r.event_time),
+          eventTime: r.event_time,
           physicalStore: r.physical_store,
           domain: r.domain,
           testEventCode: r.test_event_code,
@@ -184,7 +184,7 @@ export function createEventQueue(db: Db) {
          SELECT 1`,
         [JSON.stringify(events.map((e) => e.id)), randomShard()],
       );
-      ended(events);
+      endLeases(events);
     },
 
     /** Not delivered this time: claimable again after delayMs. */
@@ -196,7 +196,7 @@ export function createEventQueue(db: Db) {
           WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::int8)`,
         [JSON.stringify(events.map((e) => e.id)), delayMs, error.slice(0, 500)],
       );
-      ended(events);
+      endLeases(events);
     },
 
     /** Moves events Meta will never take to the dead-letter table, with Meta's answer. */
@@ -235,7 +235,7 @@ export function createEventQueue(db: Db) {
           randomShard(),
         ],
       );
-      ended(letters.map((l) => l.event));
+      endLeases(letters.map((l) => l.event));
     },
 
     async depth(pixelId?: string): Promise<number> {
