@@ -38,6 +38,33 @@ describe('PGlite statements', () => {
     assert.equal(gone?.n, 0);
   });
 
+  test('many different statements used for the first time at once all run', async () => {
+    // Each text is new to the worker. An open transaction holds PGlite, so all of them arrive while
+    // none has been prepared yet (as when a group commit runs and the control plane writes).
+    const texts = Array.from({ length: 40 }, (_, i) => `SELECT $1::int8 + ${i} AS v, $2::text AS s`);
+    const busy = db.transaction(async (sql) => {
+      await sql.query('SELECT 1');
+      await new Promise((r) => setTimeout(r, 50));
+    });
+    const rows = await Promise.all(texts.map((t, i) => db.query<{ v: number; s: string }>(t, [i, `s${i}`])));
+    await busy;
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      texts.map((_, i) => ({ v: 2 * i, s: `s${i}` })),
+    );
+    // And again, now that they are prepared: every text keeps its own statement.
+    const again = await Promise.all(
+      texts.map((t, i) => db.query<{ v: number }>(t, [100, 'x']).then((r) => r[0]?.v === 100 + i)),
+    );
+    assert.ok(again.every(Boolean));
+  });
+
+  test('a statement that fails to prepare fails, and its text can run once fixed', async () => {
+    await assert.rejects(db.query('SELECT $1::int8 FROM no_such_table', [1]), { code: '42P01' });
+    await db.exec('CREATE TABLE no_such_table (x int)');
+    assert.deepEqual(await db.query('SELECT $1::int8 AS v FROM no_such_table', [1]), []);
+  });
+
   test('errors keep their SQLSTATE code', async () => {
     await db.query(insert, [200, 'a', 1, true, '{}']);
     await assert.rejects(db.query(insert, [200, 'a', 1, true, '{}']), (err: Error & { code?: string }) => {

@@ -77,8 +77,10 @@ async function handle(req) {
 // unprepared and 0.64 ms as EXECUTE of a prepared statement. PGlite's query() has no named
 // statements, so the SQL is prepared once (PREPARE) and run as EXECUTE with the values written as
 // literals. Only values whose literal form is exact are inlined; anything else takes query().
+/** SQL text → Promise of its statement's name. */
 const statements = new Map();
 const MAX_STATEMENTS = 200;
+let preparedCount = 0;
 const literalsSafe = (await pg.query('SHOW standard_conforming_strings')).rows[0]?.standard_conforming_strings === 'on';
 
 /** The value as an SQL literal, or null when it has no exact one here. */
@@ -97,15 +99,32 @@ async function executePrepared(text, params) {
   if (!literalsSafe || !params || params.length === 0) return null;
   const literals = params.map(literal);
   if (literals.includes(null)) return null;
+  const name = await prepare(text);
+  if (!name) return null;
+  const results = await pg.exec(`EXECUTE ${name}(${literals.join(', ')})`);
+  return results[results.length - 1]?.rows ?? [];
+}
+
+/**
+ * The statement's name once its PREPARE has run, or null when the cache is full. The name and the
+ * pending PREPARE are recorded before awaiting it, so texts first used at the same moment neither
+ * share a name nor prepare the same text twice.
+ */
+function prepare(text) {
   let name = statements.get(text);
   if (!name) {
     if (statements.size >= MAX_STATEMENTS) return null;
-    name = `capig_${statements.size + 1}`;
-    await pg.exec(`PREPARE ${name} AS ${text}`);
+    const chosen = `capig_${++preparedCount}`;
+    name = pg.exec(`PREPARE ${chosen} AS ${text}`).then(
+      () => chosen,
+      (err) => {
+        statements.delete(text);
+        throw err;
+      },
+    );
     statements.set(text, name);
   }
-  const results = await pg.exec(`EXECUTE ${name}(${literals.join(', ')})`);
-  return results[results.length - 1]?.rows ?? [];
+  return name;
 }
 
 /** Resolves with a transaction id once BEGIN ran; the transaction ends on commit or rollback. */

@@ -15,7 +15,8 @@ test('every package in the lock supports the whole declared Node range', () => {
   const misfits: string[] = [];
   for (const [path, entry] of Object.entries<{ version?: string; engines?: unknown }>(lock.packages)) {
     if (path === '') continue;
-    const node = typeof entry.engines === 'object' && entry.engines && 'node' in entry.engines ? entry.engines.node : undefined;
+    const node =
+      typeof entry.engines === 'object' && entry.engines && 'node' in entry.engines ? entry.engines.node : undefined;
     if (typeof node !== 'string') continue;
     if (!semver.subset(ours, node)) misfits.push(`${path}@${entry.version} wants node ${node}`);
   }
