@@ -1,7 +1,9 @@
 // Configuration is read once, from the environment, into a frozen and grouped object.
 // Every problem is collected so an operator fixes them all in one go.
 
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import proxyAddr from '@fastify/proxy-addr';
 import { DEFAULT_SHARED_BUFFERS_MB } from './database/pglite-db.js';
 
 // `npm run build` puts the dashboard in <package>/dist/web. This file is src/config.ts under tsx
@@ -191,19 +193,26 @@ function nullIfZero(n: number): number | null {
 }
 
 function parseTrustProxy(raw: string | null, problems: string[]): boolean | number | string[] {
-  if (raw === null || raw === 'false') return false;
+  if (raw === null || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
   const list = raw
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const bad = list.filter(
-    (s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && !['loopback', 'linklocal', 'uniquelocal'].includes(s),
-  );
+  const keywords = ['loopback', 'linklocal', 'uniquelocal'];
+  const bad = list.filter((s) => {
+    if (!keywords.includes(s) && isIP(s.split('/')[0] ?? '') === 0) return true;
+    try {
+      proxyAddr.compile(s);
+      return false;
+    } catch {
+      return true;
+    }
+  });
   if (bad.length > 0) {
     problems.push(
-      `CAPIG_TRUST_PROXY must be true, false, a hop count, or a comma list of addresses/CIDRs (bad: ${bad.join(', ')})`,
+      `CAPIG_TRUST_PROXY must be true, false, a hop count, or a comma list of addresses, CIDRs, loopback, linklocal or uniquelocal (bad: ${bad.join(', ')})`,
     );
   }
   return list;

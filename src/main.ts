@@ -171,7 +171,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   await app.listen({ port: config.http.port, host: config.http.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
+  const url = `http://${localHost(config.http.host)}:${port}`;
   publisher.start();
   const stopMaintenance = startMaintenance(db, log);
   log.info({ url, database: db.kind }, 'gateway started');
@@ -201,4 +201,11 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
       return stopping;
     },
   };
+}
+
+/** How this machine reaches the listen address: the loopback for a wildcard, IPv6 in brackets. */
+function localHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

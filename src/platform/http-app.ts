@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { GatewayConfig } from '../config.js';
+import { ipAddress } from '../domain/ip-address.js';
 import type { Logger } from './logger.js';
+import { trustFunction } from './trust-proxy.js';
 
 // The HTTP server every edge mounts its routes on: bodies arrive as raw strings (each route parses
 // them and answers bad JSON in its own words), every error has one JSON shape, every request an id.
@@ -12,8 +20,7 @@ export function createHttpApp(config: GatewayConfig['http'], log: Logger): Fasti
     // Per-request lines would cost more than the request at ingest rates; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyChildLogger,
-    // A hop count is valid at runtime (proxy-addr) though Fastify's types omit it.
-    trustProxy: config.trustProxy as boolean | string[],
+    trustProxy: trustFunction(config.trustProxy),
     bodyLimit: config.bodyLimitBytes,
     genReqId: requestIds(),
     requestIdHeader: false,
@@ -108,4 +115,12 @@ export function parseJsonBody(body: unknown): { ok: true; value: unknown } | { o
   } catch (err) {
     return { ok: false, message: `the body is not valid JSON: ${(err as Error).message}` };
   }
+}
+
+/**
+ * The client's address as CAPIG_TRUST_PROXY resolves it, without port; the socket's peer when the
+ * forwarded entry is not an address at all (a proxy that wrote "unknown").
+ */
+export function clientIp(req: FastifyRequest): string | null {
+  return ipAddress(req.ip) ?? ipAddress(req.socket.remoteAddress);
 }

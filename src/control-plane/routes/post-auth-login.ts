@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { clientIp } from '../../platform/http-app.js';
 import type { Login } from '../auth/login.js';
 import { readBody, refuseCrossSite, route, sendOutcome } from './auth-http.js';
 
@@ -9,6 +10,6 @@ export function registerPostAuthLogin(app: FastifyInstance, deps: { login: Login
     if (refuseCrossSite(req, reply)) return reply;
     const body = readBody(req, reply);
     if (body === null) return reply;
-    return sendOutcome(req, reply, await deps.login(body, req.ip), deps.publicUrl);
+    return sendOutcome(req, reply, await deps.login(body, clientIp(req) ?? 'unknown'), deps.publicUrl);
   });
 }

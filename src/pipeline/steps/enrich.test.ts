@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testEvent, testRequest } from '../test-event.js';
-import { enrichStep, stripPort } from './enrich.js';
+import { stripPort } from '../../domain/ip-address.js';
+import { enrichStep } from './enrich.js';
 
 test('browser events take IP, user agent and cookies from the request', () => {
   const r = enrichStep(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { UserData } from '../../domain/event.js';
+import { stripPort } from '../../domain/ip-address.js';
 import { ok } from '../../domain/outcome.js';
 import { fbcFromClickId, isValidFbc, isValidFbp } from '../fb-cookies.js';
 import type { Step } from '../step.js';
@@ -24,13 +25,3 @@ export const enrichStep: Step = (e) => {
   if (!event.event_id) event.event_id = randomUUID();
   return ok({ ...e, event });
 };
-
-/** "1.2.3.4:5678" -> "1.2.3.4", "[2001:db8::1]:443" -> "2001:db8::1", "::ffff:1.2.3.4" -> "1.2.3.4". */
-export function stripPort(ip: string): string {
-  let v = ip.trim();
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(v);
-  if (bracketed?.[1]) v = bracketed[1];
-  else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(v)) v = v.slice(0, v.lastIndexOf(':'));
-  if (/^::ffff:\d{1,3}(\.\d{1,3}){3}$/i.test(v)) v = v.slice(7);
-  return v;
-}
