@@ -12,6 +12,13 @@ export const DROP_REASONS = [
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
+/**
+ * Events of a deactivated pixel or account are discarded, not received: as in Meta's product, a
+ * switched-off pixel takes no events, so they count only as `dropped.<reason>` and stay out of the
+ * received counts and the success rate.
+ */
+export const NOT_RECEIVED: ReadonlySet<DropReason> = new Set(['receiving_disabled', 'account_inactive']);
+
 export type StepResult<T> = { ok: true; value: T } | { ok: false; reason: DropReason; detail?: string };
 
 export const ok = <T>(value: T): StepResult<T> => ({ ok: true, value });

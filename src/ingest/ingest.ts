@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { LiveSample } from '../database/repos/recent-events-repo.js';
 import { Counts } from '../domain/counts.js';
 import type { AcceptedEvent, RequestInfo } from '../domain/event.js';
-import type { DropReason } from '../domain/outcome.js';
+import { type DropReason, NOT_RECEIVED } from '../domain/outcome.js';
 import type { PixelSettings } from '../domain/pixel.js';
 import { runPipeline } from '../pipeline/pipeline.js';
 import { domainOf } from '../pipeline/steps/domain-filter.js';
@@ -78,7 +78,7 @@ export function createIngest(deps: IngestDeps) {
       const eventName = eventNameOf(item.raw);
       // The domain filter already parsed the URL of events it passed; only drops need it parsed here.
       const domain = result.ok ? result.value.domain : domainOf(urlOf(item.raw));
-      if (pixel) {
+      if (pixel && (result.ok || !NOT_RECEIVED.has(result.reason))) {
         counts.add({ tenantId: pixel.tenantId, pixelId: pixel.pixelId, eventName, domain, outcome: 'received' });
       }
       if (!result.ok) {

@@ -186,6 +186,62 @@ describe('capig: account, eventMetrics and the pixel switches', () => {
     );
   });
 
+  test('receiving off: events are discarded, not received, published or in the success rate', async () => {
+    const tenantId = await t.newAccount();
+    const px = await t.connectPixel(tenantId);
+    await t.gw.postBrowser(browserEvent(px.pixelId, { event_name: 'Before' }));
+    await settle(px);
+    const status = async () => {
+      const q = `query ($tenantId: ID!) { tenantQueries(tenantId: $tenantId) {
+        account { signalConfigs { connectionStatus { totalEventsReceived totalEventsPublished totalEventsDiscarded } } }
+        eventTimeline(timeWindowMin: 60) { received published dropped discarded } } }`;
+      const res = await t.gql(q, { tenantId });
+      assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+      const metrics = (await t.gql(METRICS, { tenantId })).body.data.tenantQueries.eventMetrics;
+      const points = res.body.data.tenantQueries.eventTimeline as Array<Record<string, number>>;
+      const sum = (k: string) => points.reduce((n, p) => n + (p[k] ?? 0), 0);
+      return {
+        connection: res.body.data.tenantQueries.account.signalConfigs[0].connectionStatus,
+        incoming: metrics.incoming.eventsCount,
+        outgoing: metrics.outgoing.eventsCount,
+        rate: metrics.outgoing.publishSuccessRate,
+        names: metrics.activity.map((a: any) => a.name).sort(),
+        timeline: {
+          received: sum('received'),
+          published: sum('published'),
+          dropped: sum('dropped'),
+          discarded: sum('discarded'),
+        },
+      };
+    };
+    const was = await status();
+    assert.deepEqual(was.connection, { totalEventsReceived: 2, totalEventsPublished: 2, totalEventsDiscarded: 0 });
+
+    await t.gql(SWITCH('updateSignalConfigEventsStatus'), { id: px.pixelId, tenantId, input: { status: 0 } });
+    const sent = await t.gw.postBrowser([1, 2, 3].map(() => browserEvent(px.pixelId, { event_name: 'WhileOff' })));
+    assert.deepEqual((await sent.json()).dropped, { receiving_disabled: 3 });
+
+    const now = await status();
+    assert.deepEqual(now.connection, { totalEventsReceived: 2, totalEventsPublished: 2, totalEventsDiscarded: 3 });
+    assert.equal(now.incoming, was.incoming, 'eventMetrics: not received');
+    assert.equal(now.outgoing, was.outgoing);
+    assert.equal(now.rate, 1, 'the success rate is untouched');
+    assert.deepEqual(now.names, was.names, 'the discarded event name is not in the activity');
+    assert.deepEqual(now.timeline, { ...was.timeline, discarded: 3 });
+
+    // The host's account list counts received events the same way.
+    const hub = await fetch(`${t.gw.url}/hub/graphql/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.token}` },
+      body: JSON.stringify({
+        query: 'query ($id: String!) { tenantUsage(tenantId: $id) { tenantUsageByTraffic { totalEventsReceived } } }',
+        variables: { id: tenantId },
+      }),
+    });
+    const usage = ((await hub.json()) as any).data.tenantUsage.tenantUsageByTraffic;
+    assert.equal(usage.totalEventsReceived, 2);
+  });
+
   test('updateSignalConfigCapiPublish: publishing off counts events as received and sends none', async () => {
     const tenantId = await t.newAccount();
     const px = await t.connectPixel(tenantId);

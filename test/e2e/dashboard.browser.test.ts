@@ -194,13 +194,40 @@ describe('dashboard end to end', { skip: browserTestsSkipped() }, () => {
     admin.assertClean('websites');
   });
 
+  test('a deactivated pixel discards its events: shown as discarded, not received', async () => {
+    const { page } = admin;
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const received = tile(page, 'Events received');
+    await received.waitFor();
+    // Wait until the tile has caught up with everything sent so far.
+    await drained();
+    await new Promise((r) => setTimeout(r, 5_500));
+    const before = await received.textContent();
+    await page.getByRole('button', { name: 'Actions for Acme pixel' }).click();
+    await page.getByRole('menuitem', { name: 'Deactivate receiving' }).click();
+    await page.getByText(/is deactivated: its events are no longer received/).waitFor();
+    await new Promise((r) => setTimeout(r, 1_200));
+    await send([at('PageView', 'https://www.acme.example/'), at('Lead', 'https://www.acme.example/contact')]);
+    await page.getByText(/Receiving is off: .*\(2 discarded in this period\)/).waitFor({ timeout: 20_000 });
+    assert.equal(await received.textContent(), before, 'discarded events are not counted as received');
+    await admin.shot('pixel-deactivated');
+    // Scrolling closes a row menu: bring the row into view before opening it, as a person would.
+    const actions = page.getByRole('button', { name: 'Actions for Acme pixel' });
+    await actions.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(200);
+    await actions.click();
+    await page.getByRole('menuitem', { name: 'Activate receiving' }).click();
+    await page.getByText(/receives events again/).waitFor();
+    admin.assertClean('deactivated pixel');
+  });
+
   test('live events show the payload sent to Meta next to its answer; dead letters and routing render', async () => {
     const { page } = admin;
     await page.getByRole('link', { name: 'Live events' }).click();
     await page.getByRole('heading', { name: 'Live events' }).waitFor();
     await page.getByRole('button', { name: 'PageView' }).first().click();
     const details = page.getByRole('dialog', { name: 'Event details' });
-    await details.getByText('Sent to Meta').waitFor();
+    await details.getByRole('heading', { name: 'Sent to Meta' }).first().waitFor();
     assert.match((await details.textContent()) ?? '', /"event_id"/);
     await admin.shot('live-event-details');
     await details.getByRole('button', { name: 'Close' }).first().click();

@@ -1,3 +1,4 @@
+import { NOT_RECEIVED } from '../../domain/outcome.js';
 import type { Sql } from '../db.js';
 import type { TenantScope } from './signal-configs-repo.js';
 
@@ -8,6 +9,8 @@ import type { TenantScope } from './signal-configs-repo.js';
 const SCOPED = 'tenant_id = $1 AND tenant_id = ANY($2::text[])';
 const IN_WINDOW = "minute > date_trunc('minute', now()) - make_interval(mins => $3)";
 const PIXELS = '($4::text[] IS NULL OR pixel_id = ANY($4::text[]))';
+/** Outcomes of events discarded by a deactivated pixel or account (never received), as SQL. */
+const DISCARDED = [...NOT_RECEIVED].map((reason) => `'dropped.${reason}'`).join(', ');
 
 function params(scope: TenantScope, minutes: number, pixelIds: readonly string[] | null): unknown[] {
   return [scope.tenantId, [...scope.visibleTenantIds], minutes, pixelIds ? [...pixelIds] : null];
@@ -16,6 +19,8 @@ function params(scope: TenantScope, minutes: number, pixelIds: readonly string[]
 export interface PixelWindow {
   received: number;
   published: number;
+  /** Events that arrived while the pixel or its account was deactivated. */
+  discarded: number;
   /** Websites the pixel received events from in the window, sorted. */
   domains: string[];
 }
@@ -27,20 +32,22 @@ export async function pixelWindows(
   minutes: number,
   pixelIds: readonly string[],
 ): Promise<Map<string, PixelWindow>> {
-  const rows = await sql.query<{ pixel_id: string; domain: string; r: number; pub: number }>(
+  const rows = await sql.query<{ pixel_id: string; domain: string; r: number; pub: number; dis: number }>(
     `SELECT pixel_id, domain,
             coalesce(sum(count) FILTER (WHERE outcome = 'received'), 0)::int8 AS r,
-            coalesce(sum(count) FILTER (WHERE outcome = 'published'), 0)::int8 AS pub
+            coalesce(sum(count) FILTER (WHERE outcome = 'published'), 0)::int8 AS pub,
+            coalesce(sum(count) FILTER (WHERE outcome IN (${DISCARDED})), 0)::int8 AS dis
        FROM event_metrics
-      WHERE ${SCOPED} AND ${IN_WINDOW} AND ${PIXELS} AND outcome IN ('received', 'published')
+      WHERE ${SCOPED} AND ${IN_WINDOW} AND ${PIXELS} AND outcome IN ('received', 'published', ${DISCARDED})
       GROUP BY pixel_id, domain`,
     params(scope, minutes, pixelIds),
   );
   const out = new Map<string, PixelWindow>();
   for (const r of rows) {
-    const w = out.get(r.pixel_id) ?? { received: 0, published: 0, domains: [] };
+    const w = out.get(r.pixel_id) ?? { received: 0, published: 0, discarded: 0, domains: [] };
     w.received += r.r;
     w.published += r.pub;
+    w.discarded += r.dis;
     if (r.domain !== '' && r.r > 0) w.domains.push(r.domain);
     out.set(r.pixel_id, w);
   }
@@ -110,7 +117,10 @@ export interface TimelineRow {
   at: number;
   received: number;
   published: number;
+  /** Received events not published on purpose or for a reason (filters, duplicates, invalid). */
   dropped: number;
+  /** Events that arrived while the pixel or its account was deactivated (not received). */
+  discarded: number;
 }
 
 /** Counts per bucket of bucketMinutes over the window; buckets without traffic are absent. */
@@ -121,16 +131,24 @@ export async function timeline(
   pixelIds: readonly string[] | null,
   bucketMinutes: number,
 ): Promise<TimelineRow[]> {
-  const rows = await sql.query<{ at: number; r: number; pub: number; d: number }>(
+  const rows = await sql.query<{ at: number; r: number; pub: number; d: number; dis: number }>(
     `SELECT (extract(epoch FROM date_bin(make_interval(mins => $5), minute, timestamptz '2000-01-01 00:00+00'))
               * 1000)::float8 AS at,
             coalesce(sum(count) FILTER (WHERE outcome = 'received'), 0)::int8 AS r,
             coalesce(sum(count) FILTER (WHERE outcome = 'published'), 0)::int8 AS pub,
-            coalesce(sum(count) FILTER (WHERE outcome = 'deduplicated' OR outcome LIKE 'dropped.%'), 0)::int8 AS d
+            coalesce(sum(count) FILTER (WHERE outcome = 'deduplicated'
+                                    OR (outcome LIKE 'dropped.%' AND outcome NOT IN (${DISCARDED}))), 0)::int8 AS d,
+            coalesce(sum(count) FILTER (WHERE outcome IN (${DISCARDED})), 0)::int8 AS dis
        FROM event_metrics
       WHERE ${SCOPED} AND ${IN_WINDOW} AND ${PIXELS}
       GROUP BY 1 ORDER BY 1`,
     [...params(scope, minutes, pixelIds), bucketMinutes],
   );
-  return rows.map((r) => ({ at: Number(r.at), received: Number(r.r), published: Number(r.pub), dropped: Number(r.d) }));
+  return rows.map((r) => ({
+    at: Number(r.at),
+    received: Number(r.r),
+    published: Number(r.pub),
+    dropped: Number(r.d),
+    discarded: Number(r.dis),
+  }));
 }

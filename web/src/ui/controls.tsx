@@ -69,7 +69,8 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
     document.addEventListener('mousedown', close);
     window.addEventListener('resize', dismiss);
     window.addEventListener('scroll', dismiss, true);
-    ref.current?.querySelector<HTMLButtonElement>('[role=menuitem]')?.focus();
+    // Without preventScroll, focusing the first item can scroll the page, and scrolling closes the menu.
+    ref.current?.querySelector<HTMLButtonElement>('[role=menuitem]')?.focus({ preventScroll: true });
     return () => {
       document.removeEventListener('mousedown', close);
       window.removeEventListener('resize', dismiss);

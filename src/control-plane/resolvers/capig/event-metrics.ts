@@ -7,15 +7,14 @@ import { pixelIdList, scopeOf, type TenantParent, windowMinutes } from './common
 // of pixelIds. Ids of other accounts' pixels match nothing: counts are read per account in SQL.
 
 /**
- * Outcomes of events the gateway was told not to publish: switches, filters and duplicates. They
- * leave the success rate's denominator. What stays in it and is not published is a failure or not
+ * Outcomes of received events the gateway was told not to publish: the publishing switch, filters
+ * and duplicates. They leave the success rate's denominator. (Events of a deactivated pixel or
+ * account were never received: they are not in it to begin with.) What stays in it and is not published is a failure or not
  * yet decided: invalid events, dead letters, events still queued.
  */
 const NOT_MEANT_TO_PUBLISH = new Set([
   'deduplicated',
   'dropped.duplicate',
-  'dropped.receiving_disabled',
-  'dropped.account_inactive',
   'dropped.domain_blocked',
   'dropped.event_blocked',
   'dropped.publishing_disabled',

@@ -33,7 +33,7 @@ export async function eventTimeline(
   const first = Math.floor((lastMinute - (minutes - 1) * 60_000 - Date.UTC(2000, 0, 1)) / sizeMs) * sizeMs;
   const points = [];
   for (let at = first + Date.UTC(2000, 0, 1); at <= lastMinute; at += sizeMs) {
-    points.push(byStart.get(at) ?? { at, received: 0, published: 0, dropped: 0 });
+    points.push(byStart.get(at) ?? { at, received: 0, published: 0, dropped: 0, discarded: 0 });
   }
   return points;
 }

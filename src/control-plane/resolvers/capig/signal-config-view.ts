@@ -29,6 +29,8 @@ export interface ConnectionStatusView {
   /** Within the time window. */
   totalEventsReceived: number;
   totalEventsPublished: number;
+  /** Within the time window: events that arrived while the pixel or its account was deactivated. */
+  totalEventsDiscarded: number;
   /** Epoch milliseconds, 0 when never (all time). */
   lastReceived: number;
   lastPublished: number;
@@ -58,7 +60,7 @@ export async function loadSignalConfigs(
   const [windows, last] = await Promise.all([pixelWindows(db, scope, minutes, ids), lastActivity(db, scope, ids)]);
   const mayManage = atLeast(ctx.access.levelOf(tenantId), 'manage');
   return pixels.map((p) => {
-    const w = windows.get(p.pixelId) ?? { received: 0, published: 0, domains: [] };
+    const w = windows.get(p.pixelId) ?? { received: 0, published: 0, discarded: 0, domains: [] };
     const l = last.get(p.pixelId) ?? { lastReceived: 0, lastPublished: 0 };
     return {
       id: `SignalConfig:${p.pixelId}`,
@@ -68,6 +70,7 @@ export async function loadSignalConfigs(
       connectionStatus: connectionStatus(ctx, p, mayManage, {
         received: w.received,
         published: w.published,
+        discarded: w.discarded,
         ...l,
       }),
     };
@@ -87,7 +90,7 @@ function connectionStatus(
   ctx: ControlContext,
   p: PixelRecord,
   mayManage: boolean,
-  c: { received: number; published: number; lastReceived: number; lastPublished: number },
+  c: { received: number; published: number; discarded: number; lastReceived: number; lastPublished: number },
 ): ConnectionStatusView {
   return {
     id: `ConnectionStatus:${p.pixelId}`,
@@ -106,6 +109,7 @@ function connectionStatus(
     targetId: '',
     totalEventsReceived: c.received,
     totalEventsPublished: c.published,
+    totalEventsDiscarded: c.discarded,
     lastReceived: c.lastReceived,
     lastPublished: c.lastPublished,
   };

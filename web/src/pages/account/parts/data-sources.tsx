@@ -22,19 +22,29 @@ export interface ConnectionStatus {
   apiErrorMessage: string | null;
   totalEventsReceived: number;
   totalEventsPublished: number;
+  totalEventsDiscarded: number;
   lastReceived: number;
   lastPublished: number;
 }
 
 export const CONNECTION_FIELDS =
   'pixelID pixelName active publishingEnabled eventBridgeActive accessTokenAvailable accessTokenVerified badToken ' +
-  'apiErrorCode apiErrorMessage totalEventsReceived totalEventsPublished lastReceived lastPublished';
+  'apiErrorCode apiErrorMessage totalEventsReceived totalEventsPublished totalEventsDiscarded lastReceived lastPublished';
 
 export const pixelTitle = (c: ConnectionStatus) => c.pixelName || c.pixelID;
 
 /** What is wrong with a pixel, in sentences a person can act on. */
 export function problemsOf(c: ConnectionStatus): { tone: 'red' | 'amber'; text: string }[] {
   const out: { tone: 'red' | 'amber'; text: string }[] = [];
+  if (!c.active) {
+    const n = c.totalEventsDiscarded;
+    out.push({
+      tone: 'amber',
+      text: `Receiving is off: events sent to this pixel are discarded, not received or published${
+        n > 0 ? ` (${count(n)} discarded in this period)` : ''
+      }.`,
+    });
+  }
   if (!c.accessTokenAvailable) out.push({ tone: 'red', text: 'No access token: events cannot be published.' });
   else if (c.badToken)
     out.push({
