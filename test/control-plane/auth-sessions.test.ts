@@ -120,6 +120,23 @@ describe('auth: sessions', () => {
     assert.equal((await post(gw, '/auth/login', { email: p.email, password: p.password })).status, 200);
   });
 
+  test('200 logins at once cannot race the lock: at most five passwords are checked', async () => {
+    await gw.gateway.db.query('DELETE FROM login_failures');
+    const p = await createPerson(gw);
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        post(gw, '/auth/login', { email: p.email, password: i === 150 ? p.password : `guess-${i}` }).then(
+          (r) => r.status,
+        ),
+      ),
+    );
+    const tally = (status: number) => answers.filter((s) => s === status).length;
+    assert.equal(tally(200), 0, 'the right password among 200 guesses does not get in');
+    assert.ok(tally(401) <= 5, `at most five passwords were checked (${tally(401)} answered 401)`);
+    assert.equal(tally(401) + tally(429), 200);
+    await gw.gateway.db.query('DELETE FROM login_failures');
+  });
+
   test('twenty failures from one address lock that address', async () => {
     for (let i = 0; i < 20; i++) {
       await post(gw, '/auth/login', { email: `nobody${i}@example.com`, password: 'not-the-password' });

@@ -27,18 +27,17 @@ export function createLogin(db: Sql, sessions: Sessions) {
       { key: `email:${normalizeEmail(email)}`, max: MAX_FAILURES_PER_EMAIL },
       { key: `ip:${ip}`, max: MAX_FAILURES_PER_IP },
     ];
+    // Every attempt counts as a failure until its password checks out (see attempt()).
     let wait = 0;
-    for (const k of keys) wait = Math.max(wait, await throttle.lockedFor(k.key, k.max, LOGIN_WINDOW_SEC));
+    for (const k of keys) wait = Math.max(wait, await throttle.attempt(k.key, k.max, LOGIN_WINDOW_SEC));
     if (wait > 0) {
       return refused(429, `too many failed logins; try again in ${Math.ceil(wait / 60)} minute(s)`, wait);
     }
 
     const user = await users.credentials(email);
     const ok = await verifySecret(password.slice(0, 200), user?.passwordHash ?? NO_PASSWORD);
-    if (!user || !ok) {
-      for (const k of keys) await throttle.recordFailure(k.key, LOGIN_WINDOW_SEC);
-      return refused(401, BAD_CREDENTIALS);
-    }
+    if (!user || !ok) return refused(401, BAD_CREDENTIALS);
+    await throttle.forgive(keys[1]?.key as string);
     // Only someone who knows the password learns why a correct login is still refused.
     if (user.status === USER_DEACTIVATED) return refused(403, 'this user is deactivated; ask an admin');
     if (user.expired) {

@@ -64,26 +64,29 @@ export function createSessionsRepo(db: Sql) {
       await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
     },
 
-    /** Seconds until `key` may try again, or 0. */
-    async lockedFor(key: string, maxFailures: number, windowSec: number): Promise<number> {
-      const [row] = await db.query<{ wait: number }>(
-        `SELECT ceil(extract(epoch FROM window_started_at + make_interval(secs => $2) - now()))::int AS wait
-           FROM login_failures WHERE key = $1 AND failures >= $3 AND window_started_at > now() - make_interval(secs => $2)`,
-        [key, windowSec, maxFailures],
-      );
-      return Math.max(0, row?.wait ?? 0);
-    },
-
-    /** Counts a failure in the current window, starting a new window when the last one ended. */
-    async recordFailure(key: string, windowSec: number): Promise<void> {
-      await db.query(
+    /**
+     * Counts an attempt as a failure before it is checked, in one statement, and answers the
+     * seconds `key` must wait (0: go ahead). Counting first is what makes the limit hold under
+     * concurrency: of 200 simultaneous attempts only `maxFailures` get past, whatever their order.
+     * A success takes its count back with `forgive`.
+     */
+    async attempt(key: string, maxFailures: number, windowSec: number): Promise<number> {
+      const [row] = await db.query<{ failures: number; wait: number }>(
         `INSERT INTO login_failures AS f (key, failures, window_started_at) VALUES ($1, 1, now())
          ON CONFLICT (key) DO UPDATE SET
            failures = CASE WHEN f.window_started_at > now() - make_interval(secs => $2) THEN f.failures + 1 ELSE 1 END,
            window_started_at = CASE WHEN f.window_started_at > now() - make_interval(secs => $2)
-                                    THEN f.window_started_at ELSE now() END`,
+                                    THEN f.window_started_at ELSE now() END
+         RETURNING failures,
+                   ceil(extract(epoch FROM window_started_at + make_interval(secs => $2) - now()))::int AS wait`,
         [key, windowSec],
       );
+      return row && row.failures > maxFailures ? Math.max(1, row.wait) : 0;
+    },
+
+    /** Takes back the count of an attempt that succeeded. */
+    async forgive(key: string): Promise<void> {
+      await db.query('UPDATE login_failures SET failures = greatest(failures - 1, 0) WHERE key = $1', [key]);
     },
 
     async clearFailures(key: string): Promise<void> {

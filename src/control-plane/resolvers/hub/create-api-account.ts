@@ -39,11 +39,10 @@ export async function createApiAccount(
 async function requirePassword(ctx: ControlContext, userId: string, password: string): Promise<void> {
   const throttle = createSessionsRepo(ctx.deps.db);
   const key = `reauth:${userId}`;
-  const wait = await throttle.lockedFor(key, REAUTH_MAX_FAILURES, REAUTH_WINDOW_SEC);
+  const wait = await throttle.attempt(key, REAUTH_MAX_FAILURES, REAUTH_WINDOW_SEC);
   if (wait > 0) throw new ControlError(401, `too many wrong passwords; try again in ${Math.ceil(wait / 60)} minute(s)`);
   const hash = await createUsersRepo(ctx.deps.db).passwordHash(userId);
   if (!hash || !(await verifySecret(password.slice(0, 200), hash))) {
-    await throttle.recordFailure(key, REAUTH_WINDOW_SEC);
     throw forbidden('the password is wrong: re-enter your own password');
   }
   await throttle.clearFailures(key);
