@@ -13,9 +13,11 @@ import { openPgliteDb } from './database/pglite-db.js';
 import { openPostgresDb } from './database/postgres-db.js';
 import { type AccountsRepo, createAccountsRepo } from './database/repos/accounts-repo.js';
 import { type ApiAccountsRepo, createApiAccountsRepo } from './database/repos/api-accounts-repo.js';
+import { createIngressDomainsRepo } from './database/repos/ingress-domains-repo.js';
 import { createPixelSettingsRepo } from './database/repos/pixel-settings-repo.js';
 import { createPixelStatusRepo } from './database/repos/pixel-status-repo.js';
 import { createRecentEventsRepo } from './database/repos/recent-events-repo.js';
+import { createFirstPartyDomains } from './ingest/first-party-domains.js';
 import { createIngest } from './ingest/ingest.js';
 import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-directory.js';
 import { createIngestLimiter } from './ingest/rate-limiter.js';
@@ -128,13 +130,22 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
     );
   }
 
-  const mailer = config.email.smtpUrl
-    ? createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, log })
-    : noMailer;
+  // Every email carries a link, and a link must never be built from a request's Host: without a
+  // configured public URL nothing is emailed (admins still see and hand out the links).
+  if (config.email.smtpUrl && !config.http.publicUrl) {
+    log.warn('CAPIG_SMTP_URL is set but CAPIG_PUBLIC_URL is not: no email is sent until CAPIG_PUBLIC_URL is set');
+  }
+  const mailer =
+    config.email.smtpUrl && config.http.publicUrl
+      ? createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, log })
+      : noMailer;
   const app = createHttpApp(config.http, log);
   registerPostEvents(app, ingest);
   registerPostCapiEvents(app, ingest);
-  registerGetPixelSdk(app, { publicUrl: config.http.publicUrl });
+  registerGetPixelSdk(app, {
+    publicUrl: config.http.publicUrl,
+    isFirstPartyDomain: createFirstPartyDomains(createIngressDomainsRepo(db).isActive),
+  });
   const apiAccounts = createApiAccountsRepo(db);
   const apiTokens = createApiTokens({ signer: createSigner(secret, 'api-token'), apiAccounts });
   const authenticator = createAuthenticator({ apiTokens });

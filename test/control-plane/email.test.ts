@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
@@ -44,6 +45,8 @@ function linkIn(body: string): string {
   return match[0];
 }
 
+const PUBLIC_URL = 'http://gw.acme.example';
+
 describe('email: invitation and reset links by SMTP', () => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let gw: TestGateway;
@@ -53,6 +56,8 @@ describe('email: invitation and reset links by SMTP', () => {
       env: {
         CAPIG_SMTP_URL: `smtp://capig:secret-pass@127.0.0.1:${smtp.port}`,
         CAPIG_SMTP_FROM: 'Gateway <gw@acme.example>',
+        CAPIG_PUBLIC_URL: PUBLIC_URL,
+        CAPIG_TRUST_PROXY: 'true',
       },
     });
   });
@@ -110,9 +115,72 @@ describe('email: invitation and reset links by SMTP', () => {
     assert.equal(login.status, 200, 'the emailed link set the new password');
   });
 
+  test('an emailed link points at CAPIG_PUBLIC_URL whatever Host and X-Forwarded-Host say', async () => {
+    await createPerson(gw, { email: 'victim@acme.example', password: 'the victim password' });
+    const before = smtp.inbox.length;
+    const asked = await new Promise<number>((resolve, reject) => {
+      const body = JSON.stringify({ email: 'victim@acme.example' });
+      const req = request(
+        new URL('/auth/forgot', gw.url),
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.equal(asked, 202);
+    await waitFor(() => smtp.inbox.length > before, 'reset email');
+    const mail = smtp.inbox.at(-1) as Received;
+    assert.ok(!mail.body.includes('evil.example'));
+    assert.ok(linkIn(mail.body).startsWith(`${PUBLIC_URL}/auth/verify/?`));
+  });
+
+  test('without CAPIG_PUBLIC_URL nothing is emailed, and the start log says so', async () => {
+    const lines: string[] = [];
+    const bare = await startTestGateway({
+      env: { CAPIG_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LOG_LEVEL: 'warn' },
+      logLines: lines,
+    });
+    try {
+      assert.ok(
+        lines.some((l) => /CAPIG_PUBLIC_URL is not/.test(l)),
+        'a warning at start',
+      );
+      await createPerson(bare, { email: 'nomail@acme.example', password: 'some password here' });
+      const before = smtp.inbox.length;
+      const res = await fetch(`${bare.url}/auth/forgot`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'nomail@acme.example' }),
+      });
+      assert.equal(res.status, 202);
+      const t = await createAccount(bare);
+      const admin = await signInAs(bare, { roles: [`advertiser-admin-${t}`] });
+      const r = await admin.gql(
+        'mutation ($i: AddUserWithRoleInput!) { userMutations { addUserWithRole(input: $i) { invitationLink } } }',
+        { i: { email: 'invitee2@acme.example', roleName: `advertiser-view-${t}` } },
+      );
+      assert.match(
+        r.body.data.userMutations.addUserWithRole.invitationLink,
+        /\/auth\/verify\/\?/,
+        'the admin still gets it',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(smtp.inbox.length, before, 'no email');
+    } finally {
+      await bare.stop();
+    }
+  });
+
   test('when the mail server is gone, the admin still gets the link and nothing fails', async () => {
     const down = await startTestGateway({
-      env: { CAPIG_SMTP_URL: 'smtp://127.0.0.1:9', CAPIG_SMTP_FROM: 'gw@acme.example' },
+      env: { CAPIG_SMTP_URL: 'smtp://127.0.0.1:9', CAPIG_SMTP_FROM: 'gw@acme.example', CAPIG_PUBLIC_URL: PUBLIC_URL },
     });
     try {
       const t = await createAccount(down);

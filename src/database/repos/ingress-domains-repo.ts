@@ -52,6 +52,16 @@ export function createIngressDomainsRepo(db: Sql) {
       if (rows === null) return 'taken';
       return rows.length > 0 ? 'ok' : 'not_found';
     },
+
+    /** Whether `domain` is the first-party domain of an account that is not deactivated. */
+    async isActive(domain: string): Promise<boolean> {
+      const rows = await db.query(
+        `SELECT 1 FROM ingress_domains i JOIN tenants t ON t.id = i.tenant_id
+          WHERE i.ingress = $1 AND t.status <> 2`,
+        [domain],
+      );
+      return rows.length > 0;
+    },
   };
 }
 

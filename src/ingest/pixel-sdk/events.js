@@ -277,6 +277,14 @@
   }
 
   try {
+    // An empty endpoint: the gateway did not know its public address, so events go back to where
+    // this script came from (decided by the browser, never by a request header).
+    if (!endpoint) endpoint = new URL(d.currentScript.src).origin;
+  } catch (_e) {
+    return;
+  }
+
+  try {
     // One hook per page: another copy of this tag (another pixel, or the same one twice) only registers
     // its pixel with the copy that came first.
     const existing = w.__capig;

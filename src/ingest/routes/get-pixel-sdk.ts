@@ -2,21 +2,38 @@ import type { FastifyInstance } from 'fastify';
 import { renderPixelSdk } from '../pixel-sdk.js';
 
 // GET /sdk/{pixelId}/events.js: our first-party tag, cacheable like Meta's CDN-served scripts.
-export function registerGetPixelSdk(app: FastifyInstance, opts: { publicUrl: string | null }): void {
+// The endpoint it embeds never comes from a header a client controls: a Host that is an active
+// account's first-party domain (so events stay first-party), else CAPIG_PUBLIC_URL, else none, and
+// the tag then sends to the origin it was loaded from. So a shared cache keyed on Host holds only
+// answers that are right for that Host.
+
+export interface PixelSdkOptions {
+  publicUrl: string | null;
+  /** Whether `host` (lower case, no port) is the first-party domain of an active account. */
+  isFirstPartyDomain(host: string): Promise<boolean>;
+}
+
+export function registerGetPixelSdk(app: FastifyInstance, opts: PixelSdkOptions): void {
   app.get<{ Params: { pixelId: string } }>('/sdk/:pixelId/events.js', async (req, reply) => {
     const { pixelId } = req.params;
     if (!/^\d{1,20}$/.test(pixelId)) {
       return reply.status(400).type('text/plain').send('// the pixel id must be numeric\n');
     }
-    const endpoint = opts.publicUrl ?? `${req.protocol}://${req.host}`;
-    return (
-      reply
-        .type('application/javascript; charset=utf-8')
-        .header('cache-control', 'public, max-age=1800')
-        // Without CAPIG_PUBLIC_URL the endpoint comes from the Host header: caches must key on it.
-        .header('vary', 'Host')
-        .header('access-control-allow-origin', '*')
-        .send(renderPixelSdk({ pixelId, endpoint }))
-    );
+    const host = hostName(req.headers.host);
+    // Protocol-relative: the page's own scheme, not an X-Forwarded-Proto anyone could send.
+    const endpoint = host && (await opts.isFirstPartyDomain(host)) ? `//${host}` : (opts.publicUrl ?? '');
+    return reply
+      .type('application/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=1800')
+      .header('vary', 'Host')
+      .header('access-control-allow-origin', '*')
+      .send(renderPixelSdk({ pixelId, endpoint }));
   });
+}
+
+/** The Host header's name part, lower case, when it is a plausible DNS name; else null. */
+function hostName(raw: string | undefined): string | null {
+  if (!raw) return null;
+  const name = raw.replace(/:\d+$/, '').toLowerCase();
+  return /^[a-z0-9]([a-z0-9-]{0,62}\.)+[a-z0-9-]{1,63}$/.test(name) && name.length <= 253 ? name : null;
 }
