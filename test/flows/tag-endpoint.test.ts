@@ -31,7 +31,7 @@ describe('the served tag never takes its endpoint from client headers', () => {
   test('without CAPIG_PUBLIC_URL: a foreign Host or X-Forwarded-Host is ignored; a first-party domain is used', async () => {
     const gw = await startTestGateway({ env: { CAPIG_TRUST_PROXY: 'true' } });
     try {
-      for (const headers of [
+      for (const headers of <Record<string, string>[]>[
         { host: 'evil.example' },
         { host: 'evil.example:8080', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
         { host: '127.0.0.1', 'x-forwarded-host': 'evil.example' },
