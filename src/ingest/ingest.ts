@@ -5,6 +5,7 @@ import type { AcceptedEvent, RequestInfo } from '../domain/event.js';
 import { type DropReason, NOT_RECEIVED } from '../domain/outcome.js';
 import type { PixelSettings } from '../domain/pixel.js';
 import { runPipeline } from '../pipeline/pipeline.js';
+import { redactRawEvent } from '../pipeline/redact.js';
 import { domainOf } from '../pipeline/steps/domain-filter.js';
 import { validateEvent } from '../pipeline/steps/validate-event.js';
 import type { Logger } from '../platform/logger.js';
@@ -92,7 +93,7 @@ export function createIngest(deps: IngestDeps) {
               eventId: eventIdOf(item.raw),
               outcome: 'DROPPED',
               reason: result.detail ? `${result.reason}: ${result.detail}` : result.reason,
-              payload: item.raw,
+              payload: redactRawEvent(item.raw),
               response: null,
             });
           }

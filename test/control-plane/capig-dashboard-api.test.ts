@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { serverEvent, waitFor } from '../harness.js';
+import { browserEvent, serverEvent, waitFor } from '../harness.js';
 import { type CapigTest, type ConnectedPixel, startCapigTest } from './capig-api.js';
 import { signInAs } from './people.js';
 
@@ -99,6 +100,58 @@ describe('capig: eventTimeline, liveEvents, deadLetters and replayDeadLetters', 
     const foreign = await t.connectPixel(await t.newAccount());
     const wrong = await t.gql(LIVE, { tenantId, pixelId: foreign.pixelId });
     assert.match(wrong.body.errors?.[0]?.message ?? '', /not found in account/, 'another account’s pixel');
+  });
+
+  test('liveEvents: customer information of dropped events is stored hashed, never in the clear', async () => {
+    const tenantId = await t.newAccount();
+    const px = await t.connectPixel(tenantId);
+    ok(await t.gql(FILTER, { tenantId, input: { eventName: 'Lead', filterState: 'DROP' } }));
+    await t.gw.gateway.accounts.setDomainFilter(tenantId, null, 'https://blocked.example/', 'DROP');
+    t.gw.gateway.directory.invalidate();
+    const person = { em: 'Plain.Person@Example.com', ph: '+1 (650) 555-0123', fn: 'Zoë', email: 'stray@example.com' };
+    const lead = serverEvent({ event_name: 'Lead', user_data: { ...person, client_user_agent: 'UA' } });
+    await send(px, [lead]);
+    const browser = await t.gw.postBrowser(
+      browserEvent(px.pixelId, {
+        'fb.advanced_matching': { em: person.em, ph: person.ph, fn: person.fn },
+        website_context: { location: 'https://blocked.example/p', referrer: '' },
+      }),
+    );
+    assert.deepEqual((await browser.json()).dropped, { domain_blocked: 1 });
+    // An event too old for Meta is dropped as invalid before hashing: its sample is hashed too.
+    const stale = await t.gw.postBrowser(
+      browserEvent(px.pixelId, {
+        event_time: Math.floor(Date.now() / 1000) - 30 * 86_400,
+        'fb.advanced_matching': { em: person.em },
+      }),
+    );
+    assert.deepEqual((await stale.json()).dropped, { invalid: 1 });
+
+    let events: any[] = [];
+    await waitFor(async () => {
+      events = ok(await t.gql(LIVE, { tenantId, pixelId: px.pixelId })).tenantQueries.liveEvents;
+      return events.length >= 3;
+    }, 'three dropped live events');
+    const stored = await t.gw.gateway.db.query<{ payload: unknown }>(
+      'SELECT payload::text AS payload FROM recent_events WHERE pixel_id = $1',
+      [px.pixelId],
+    );
+    const everything = JSON.stringify(events) + JSON.stringify(stored);
+    for (const clear of [
+      'Plain.Person',
+      'plain.person@example.com',
+      '555-0123',
+      '6505550123',
+      'Zoë',
+      'stray@example.com',
+    ]) {
+      assert.ok(!everything.includes(clear), `"${clear}" is not kept`);
+    }
+    const emailHash = createHash('sha256').update('plain.person@example.com').digest('hex');
+    for (const e of events) {
+      assert.equal(e.outcome, 'DROPPED');
+      assert.equal(JSON.parse(e.payload).user_data.em, emailHash, 'the email as Meta would have received it');
+    }
   });
 
   test('dead letters: listed with Meta’s error, replayed once after the fix, and scoped to the account', async () => {
