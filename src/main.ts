@@ -27,6 +27,7 @@ import { registerPostEvents } from './ingest/routes/post-events.js';
 import { createHttpApp } from './platform/http-app.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createSmtpMailer, noMailer } from './platform/mailer.js';
+import { makePrivate } from './platform/private-dir.js';
 import { createSecretBox } from './platform/secret-box.js';
 import { loadOrCreateSecret } from './platform/secret-file.js';
 import { createSigner } from './platform/signer.js';
@@ -68,9 +69,15 @@ export async function openDatabase(config: GatewayConfig, log: Logger, image?: B
     });
   }
   const sharedBuffersMb = config.database.pgliteSharedBuffersMb;
-  return image
-    ? openPgliteDb(null, { loadDataDir: image, sharedBuffersMb })
-    : openPgliteDb(join(config.database.dataDir, 'pglite'), { sharedBuffersMb });
+  if (image) return openPgliteDb(null, { loadDataDir: image, sharedBuffersMb });
+  await makePrivate(config.database.dataDir);
+  const db = await openPgliteDb(join(config.database.dataDir, 'pglite'), { sharedBuffersMb });
+  // Files PGlite made while opening (and a first initdb) are 0666 until made private.
+  await makePrivate(config.database.dataDir).catch(async (err) => {
+    await db.close();
+    throw err;
+  });
+  return db;
 }
 
 export async function startGateway(config: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {
@@ -185,6 +192,16 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   const url = `http://${localHost(config.http.host)}:${port}`;
   publisher.start();
   const stopMaintenance = startMaintenance(db, log);
+  // PGlite makes new files (WAL segments, tables) 0666: the 0700 directories already shut others
+  // out, and this keeps the files themselves 0600 too.
+  const keepPrivate =
+    db.kind === 'pglite' && !opts.pgliteImage
+      ? setInterval(() => {
+          makePrivate(config.database.dataDir).catch((err: Error) =>
+            log.warn({ err: { message: err.message } }, 'data directory modes'),
+          );
+        }, 60_000).unref()
+      : null;
   log.info({ url, database: db.kind }, 'gateway started');
 
   let stopping: Promise<void> | null = null;
@@ -205,6 +222,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
         await writer.drain();
         await publisher.stop();
         stopMaintenance();
+        if (keepPrivate) clearInterval(keepPrivate);
         await client.close();
         await db.close();
         log.info('gateway stopped');

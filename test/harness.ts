@@ -46,6 +46,10 @@ export interface TestGatewayOptions {
   logLines?: string[];
   /** A fake DNS for data-routing (CNAME) checks. */
   lookupCname?: CnameLookup;
+  /** PGlite in the data directory on disk (initdb takes seconds) instead of in memory from an image. */
+  onDisk?: boolean;
+  /** The data directory to use (created when missing) instead of a fresh temporary one. */
+  dataDir?: string;
 }
 
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -55,7 +59,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     : TEST_DATABASE_URL
       ? await createTestDatabase(TEST_DATABASE_URL)
       : null;
-  const dataDir = await mkdtemp(join(tmpdir(), 'capig-test-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'capig-test-')));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -75,7 +79,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       config.log.level,
       opts.logLines ? { write: (line: string) => void opts.logLines?.push(line) } : undefined,
     ),
-    ...(db ? {} : { pgliteImage: await migratedPgliteImage() }),
+    ...(db || opts.onDisk ? {} : { pgliteImage: await migratedPgliteImage() }),
     ...(opts.lookupCname ? { lookupCname: opts.lookupCname } : {}),
   });
   let pixelSeq = 0;
