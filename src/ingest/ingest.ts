@@ -8,6 +8,7 @@ import { runPipeline } from '../pipeline/pipeline.js';
 import { redactRawEvent } from '../pipeline/redact.js';
 import { domainOf } from '../pipeline/steps/domain-filter.js';
 import { validateEvent } from '../pipeline/steps/validate-event.js';
+import { parseBoundedJson } from '../platform/bounded-json.js';
 import type { Logger } from '../platform/logger.js';
 import type { EventWriter } from '../queue/event-writer.js';
 import { mapBrowserEvent } from './browser-event.js';
@@ -265,11 +266,8 @@ function nameOf(raw: unknown): { event_name?: string } {
 }
 
 function safeParse(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return null;
-  }
+  const parsed = parseBoundedJson(s);
+  return parsed.ok ? parsed.value : null;
 }
 
 /** Compares digests, so neither the length nor the content of the key leaks through timing. */

@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import type { GatewayConfig } from '../config.js';
 import { ipAddress } from '../domain/ip-address.js';
+import { parseBoundedJson } from './bounded-json.js';
 import type { Logger } from './logger.js';
 import { trustFunction } from './trust-proxy.js';
 
@@ -110,11 +111,7 @@ export function errorBody(message: string, code: number, requestId: string, extr
 export function parseJsonBody(body: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
   if (body !== null && typeof body === 'object') return { ok: true, value: body };
   if (typeof body !== 'string' || body.trim() === '') return { ok: false, message: 'the body is empty; send JSON' };
-  try {
-    return { ok: true, value: JSON.parse(body) };
-  } catch (err) {
-    return { ok: false, message: `the body is not valid JSON: ${(err as Error).message}` };
-  }
+  return parseBoundedJson(body);
 }
 
 /**

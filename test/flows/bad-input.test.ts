@@ -26,6 +26,68 @@ describe('bad input', () => {
     await expectError(await gw.postBrowser(''), 400, /empty/);
   });
 
+  test('a lone surrogate or JSON nested too deep is a 400 on every endpoint, never a 503; nothing is stored', async () => {
+    const depthBefore = await gw.gateway.queue.depth(px.pixelId);
+    // JSON.stringify writes a lone surrogate as the escape \ud800, as a client library would.
+    const lone = '\ud800';
+    await expectError(
+      await gw.postBrowser(browserEvent(px.pixelId, { event_name: `Page${lone}` })),
+      400,
+      /lone surrogate/,
+    );
+    await expectError(
+      await gw.postServer(px.pixelId, { data: [serverEvent({ custom_data: { note: lone } })] }, px.accessKey),
+      400,
+      /custom_data.note holds a lone surrogate/,
+    );
+    const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const deepEvent = JSON.stringify(serverEvent()).replace('"custom_data":{', `"custom_data":{"deep":${deep(5000)},`);
+    await expectError(
+      await gw.postServer(px.pixelId, `{"data":[${deepEvent}]}`, px.accessKey),
+      400,
+      /nested deeper than 32/,
+    );
+    await expectError(
+      await gw.postBrowser(
+        JSON.stringify(browserEvent(px.pixelId)).replace('"custom_data":{', `"custom_data":{"d":${deep(5000)},`),
+      ),
+      400,
+      /nested deeper/,
+    );
+    // The same limits on the control plane, before anything walks the body.
+    const login = await fetch(`${gw.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"email":"a@b.co","password":${'['.repeat(30_000)}${']'.repeat(30_000)}}`,
+    });
+    await expectError(login, 400, /nested deeper/);
+    const surrogateLogin = await fetch(`${gw.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `${lone}@x.co`, password: 'whatever-it-is' }),
+    });
+    await expectError(surrogateLogin, 400, /lone surrogate/);
+    const graphql = (headers: Record<string, string>) =>
+      fetch(`${gw.url}/hub/graphql/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: `{"query":"{ __typename }","variables":{"v":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`,
+      });
+    assert.equal((await graphql({})).status, 401, 'anonymous: refused before the body is looked at');
+    const name = `deep${Date.now()}`;
+    const { secret } = await gw.gateway.apiAccounts.create(name, null);
+    const issued = await fetch(`${gw.url}/clients/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: name, client_secret: secret, grant_type: 'client_credentials' }),
+    });
+    const { access_token } = (await issued.json()) as { access_token: string };
+    const authed = await graphql({ authorization: `Bearer ${access_token}` });
+    assert.equal(authed.status, 400);
+    assert.match(JSON.stringify(await authed.json()), /nested deeper/);
+    assert.equal(await gw.gateway.queue.depth(px.pixelId), depthBefore, 'nothing was stored');
+  });
+
   test('browser bodies without a usable event are a 400; mixed arrays keep their good events', async () => {
     await expectError(await gw.postBrowser({ event_name: 'PageView' }), 400, /fb\.pixel_id/);
     await expectError(await gw.postBrowser([]), 400, /empty array/);

@@ -24,11 +24,7 @@ export function registerGraphql(
   }
 
   async function handle(schema: GraphQLSchema, req: FastifyRequest, reply: FastifyReply) {
-    const body = parseJsonBody(req.body);
-    if (!body.ok) return reply.status(400).send(errors(400, body.message));
-    const prepared = prepare(schema, body.value);
-    if (!prepared.ok) return reply.status(400).send(prepared.result);
-
+    // Who is asking comes first: parsing and validating a document costs work nobody anonymous gets.
     const principal = await deps.authenticator.authenticate({
       authorization: req.headers.authorization,
       cookie: req.headers.cookie,
@@ -40,6 +36,11 @@ export function registerGraphql(
           errors(401, 'not authenticated: sign in, or send "Authorization: Bearer <token>" from POST /clients/token'),
         );
     }
+    const body = parseJsonBody(req.body);
+    if (!body.ok) return reply.status(400).send(errors(400, body.message));
+    const prepared = prepare(schema, body.value);
+    if (!prepared.ok) return reply.status(400).send(prepared.result);
+
     if (prepared.isMutation && principal.kind === 'user' && principal.csrfToken !== null) {
       if (req.headers['x-csrf-token'] !== principal.csrfToken) {
         return reply.status(401).send(errors(401, 'the x-csrf-token header is missing or wrong for this session'));
