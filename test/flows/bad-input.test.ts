@@ -40,7 +40,7 @@ describe('bad input', () => {
       400,
       /custom_data.note holds a lone surrogate/,
     );
-    const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
     const deepEvent = JSON.stringify(serverEvent()).replace('"custom_data":{', `"custom_data":{"deep":${deep(5000)},`);
     await expectError(
       await gw.postServer(px.pixelId, `{"data":[${deepEvent}]}`, px.accessKey),
