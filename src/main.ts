@@ -4,7 +4,7 @@ import type { GatewayConfig } from './config.js';
 import { createApiTokens } from './control-plane/auth/api-tokens.js';
 import { type Authenticator, createAuthenticator } from './control-plane/auth/authenticator.js';
 import { createSessions } from './control-plane/auth/sessions.js';
-import { type CnameLookup, systemCnameLookup } from './control-plane/dns.js';
+import { type CnameLookup, cachedCnameLookup, systemCnameLookup } from './control-plane/dns.js';
 import { createGraphApi } from './control-plane/graph-api.js';
 import { registerControlPlane } from './control-plane/http.js';
 import type { Db } from './database/db.js';
@@ -168,7 +168,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
       config: { graph: config.graph, http: config.http, registerOpenBridge: config.control.registerOpenBridge },
       log,
       apiTokens,
-      lookupCname: opts.lookupCname ?? systemCnameLookup(),
+      lookupCname: cachedCnameLookup(opts.lookupCname ?? systemCnameLookup()),
       mailer,
     },
     authenticator,

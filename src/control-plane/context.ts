@@ -9,6 +9,7 @@ import type { Principal, TenantAccess } from './access.js';
 import type { ApiTokens } from './auth/api-tokens.js';
 import type { CnameLookup } from './dns.js';
 import type { GraphApi } from './graph-api.js';
+import type { Loaders } from './graphql/loaders.js';
 
 /** What the control plane is built from (wired in main.ts). */
 export interface ControlDeps {
@@ -36,4 +37,8 @@ export interface ControlContext {
   /** Base URL for links we hand out (CAPIG_PUBLIC_URL, else the request's own origin). */
   publicUrl: string;
   requestId: string;
+  /** Batches nested loads within this request. */
+  loaders: Loaders;
+  /** Epoch ms after which no further field of this operation runs. */
+  deadline: number;
 }

@@ -19,7 +19,10 @@ export function parseBoundedJson(text: string): JsonParse {
   }
   const bad = illFormedAt(value, '$');
   if (bad) {
-    return { ok: false, message: `strings must be well-formed Unicode: ${bad} holds a lone surrogate (such as \\ud800)` };
+    return {
+      ok: false,
+      message: `strings must be well-formed Unicode: ${bad} holds a lone surrogate (such as \\ud800)`,
+    };
   }
   return { ok: true, value };
 }
@@ -31,7 +34,8 @@ export function nestingExceeds(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {

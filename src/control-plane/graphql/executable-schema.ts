@@ -19,6 +19,26 @@ export function loadSdl(file: string): string {
   return readFileSync(new URL(file, SCHEMA_DIR), 'utf8');
 }
 
+/** A context may carry a deadline (epoch ms) for its whole operation. */
+interface Budgeted {
+  deadline?: number;
+}
+
+/** Thrown when an operation runs past its deadline: the fields not yet started are not run. */
+export class BudgetExceeded extends Error {}
+
+/**
+ * Every resolver first checks the operation's deadline, so a costly operation stops where it is
+ * instead of holding the database (and the ingest that shares it) for as long as it likes.
+ */
+function withinBudget<TContext>(resolve: GraphQLFieldResolver<unknown, TContext>): GraphQLFieldResolver<unknown, TContext> {
+  return (source, args, context, info) => {
+    const deadline = (context as Budgeted | undefined)?.deadline;
+    if (deadline !== undefined && Date.now() > deadline) throw new BudgetExceeded('the operation ran out of time');
+    return resolve(source, args, context, info);
+  };
+}
+
 export function makeExecutableSchema<TContext>(sdl: string, resolvers: Resolvers<TContext>): GraphQLSchema {
   const schema = buildSchema(sdl);
   for (const [typeName, fields] of Object.entries(resolvers)) {
@@ -28,7 +48,7 @@ export function makeExecutableSchema<TContext>(sdl: string, resolvers: Resolvers
     for (const [fieldName, resolve] of Object.entries(fields)) {
       const field = defined[fieldName];
       if (!field) throw new Error(`resolver for unknown field ${typeName}.${fieldName}`);
-      field.resolve = resolve;
+      field.resolve = withinBudget(resolve);
     }
   }
   const long = schema.getType('Long');

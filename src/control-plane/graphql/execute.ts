@@ -12,7 +12,9 @@ import {
   visit,
 } from 'graphql';
 import { ControlError } from '../errors.js';
+import { BudgetExceeded } from './executable-schema.js';
 import { LenientVariablesInAllowedPositionRule } from './lenient-variables.js';
+import { ASSUMED_LIST_SIZE, costOf, depthOf, MAX_COST, MAX_DEPTH } from './query-cost.js';
 
 // Runs one GraphQL request. Errors carry Meta's codes in extensions.code; only ControlError
 // messages reach the client verbatim.
@@ -21,7 +23,8 @@ const RULES = specifiedRules.map((rule) =>
   rule === VariablesInAllowedPositionRule ? LenientVariablesInAllowedPositionRule : rule,
 );
 const MAX_QUERY_LENGTH = 100_000;
-const MAX_DEPTH = 12;
+/** How long one operation may run; fields not started by then are not run. */
+export const OPERATION_BUDGET_MS = 5_000;
 
 /** Just what is needed to report a resolver bug (pino and Fastify's logger both fit). */
 export interface ErrorLog {
@@ -61,6 +64,17 @@ export function prepare(schema: GraphQLSchema, body: unknown): Prepared {
   if (errors.length > 0) return { ok: false, result: { errors: errors.map((e) => withCode(e, 400)) } };
   const op = getOperationAST(document, req.operationName ?? undefined);
   if (!op) return fail('the document has several operations: name the one to run in "operationName"');
+  let cost: number;
+  try {
+    cost = costOf(schema, document, req.variables ?? undefined, req.operationName ?? undefined);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  if (cost > MAX_COST) {
+    return fail(
+      `the query would cost ${cost}, more than the limit of ${MAX_COST}: lists nest (each priced at ${ASSUMED_LIST_SIZE} items unless limited); ask for fewer nested lists`,
+    );
+  }
   return { ok: true, document, isMutation: op.operation === 'mutation' };
 }
 
@@ -85,6 +99,9 @@ export async function run<TContext>(
 function present(error: GraphQLError, log: ErrorLog): GraphQLError {
   const original = error.originalError;
   if (original instanceof ControlError) return withCode(error, original.code, original.message);
+  if (original instanceof BudgetExceeded) {
+    return withCode(error, 400, `the operation took longer than ${OPERATION_BUDGET_MS / 1000} s and was stopped; ask for less`);
+  }
   if (!original || original instanceof GraphQLError) return withCode(error, 400); // e.g. bad variable values
   log.error({ err: original, path: error.path }, 'resolver failed');
   return withCode(error, 500, 'internal error; the request id identifies it in the gateway log');
@@ -120,14 +137,3 @@ function hasNulLiteral(document: DocumentNode): boolean {
   return found;
 }
 
-function depthOf(document: DocumentNode): number {
-  let max = 0;
-  const walk = (node: unknown, depth: number) => {
-    const set = (node as { selectionSet?: { selections: unknown[] } }).selectionSet;
-    if (!set) return;
-    max = Math.max(max, depth + 1);
-    for (const s of set.selections) walk(s, depth + 1);
-  };
-  for (const def of document.definitions) walk(def, 0);
-  return max;
-}

@@ -4,7 +4,9 @@ import { parseJsonBody } from '../../platform/http-app.js';
 import { loadAccess } from '../access.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { ControlContext, ControlDeps } from '../context.js';
-import { type GraphqlRequest, prepare, run } from '../graphql/execute.js';
+import { type GraphqlRequest, OPERATION_BUDGET_MS, prepare, run } from '../graphql/execute.js';
+import { createLoaders } from '../graphql/loaders.js';
+import { visibilityFor } from '../resolvers/hub/people.js';
 
 // POST /hub/graphql/ and /capig/graphql/ (with or without the trailing slash).
 // HTTP status policy: 400 for a request that is not valid GraphQL, 401 when the caller is not
@@ -46,12 +48,15 @@ export function registerGraphql(
         return reply.status(401).send(errors(401, 'the x-csrf-token header is missing or wrong for this session'));
       }
     }
+    const access = await loadAccess(deps.control.db, principal);
     const context: ControlContext = {
       deps: deps.control,
       principal,
-      access: await loadAccess(deps.control.db, principal),
+      access,
       publicUrl: deps.control.config.http.publicUrl ?? `${req.protocol}://${req.host}`,
       requestId: req.id,
+      loaders: createLoaders(deps.control.db, visibilityFor(principal, access)),
+      deadline: Date.now() + OPERATION_BUDGET_MS,
     };
     const result = await run(schema, prepared.document, body.value as GraphqlRequest, context, req.log);
     return reply.status(200).send(result);

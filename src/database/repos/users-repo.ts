@@ -122,6 +122,18 @@ export function createUsersRepo(db: Sql) {
       return rows.map(toUser);
     },
 
+    /** The users with a role in any of `tenantIds` (visible ones only), for batching Tenant.users. */
+    async listInTenants(v: Visibility, tenantIds: readonly string[]): Promise<UserRecord[]> {
+      const rows = await db.query<Row>(
+        `${SELECT_USERS}
+           AND EXISTS (SELECT 1 FROM user_roles r
+                        WHERE r.user_id = u.id AND r.tenant_id = ANY($5::text[]) AND r.tenant_id = ANY($1::text[]))
+         ORDER BY u.email`,
+        [...visibilityParams(v), [...tenantIds]],
+      );
+      return rows.map(toUser);
+    },
+
     async getByEmail(v: Visibility, email: string): Promise<UserRecord | null> {
       const [row] = await db.query<Row>(`${SELECT_USERS} AND u.email = $5`, [
         ...visibilityParams(v),

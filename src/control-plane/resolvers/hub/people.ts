@@ -7,7 +7,16 @@ import {
   type UserRecord,
   type Visibility,
 } from '../../../database/repos/users-repo.js';
-import { atLeast, type Level, loadAccess, type ParsedRole, parseRole, roleName } from '../../access.js';
+import {
+  atLeast,
+  type Level,
+  loadAccess,
+  type ParsedRole,
+  type Principal,
+  parseRole,
+  roleName,
+  type TenantAccess,
+} from '../../access.js';
 import type { ControlContext } from '../../context.js';
 import { badInput, forbidden, notFound } from '../../errors.js';
 
@@ -15,11 +24,15 @@ import { badInput, forbidden, notFound } from '../../errors.js';
 // input, who may act on a user, and the rule that every account keeps an admin.
 
 export function visibilityOf(ctx: ControlContext): Visibility {
+  return visibilityFor(ctx.principal, ctx.access);
+}
+
+export function visibilityFor(principal: Principal, access: TenantAccess): Visibility {
   return {
-    tenantIds: ctx.access.visibleTenantIds,
-    host: ctx.access.hostLevel !== null,
-    roleless: ctx.access.hostLevel === 'admin',
-    selfId: ctx.principal.kind === 'user' ? ctx.principal.userId : null,
+    tenantIds: access.visibleTenantIds,
+    host: access.hostLevel !== null,
+    roleless: access.hostLevel === 'admin',
+    selfId: principal.kind === 'user' ? principal.userId : null,
   };
 }
 

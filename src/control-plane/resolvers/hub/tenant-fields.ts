@@ -1,9 +1,9 @@
 import { createTenantsRepo, type TenantRecord, USAGE_WINDOW_HOURS } from '../../../database/repos/tenants-repo.js';
-import { createUsersRepo, type UserRecord } from '../../../database/repos/users-repo.js';
+import type { UserRecord } from '../../../database/repos/users-repo.js';
 import { atLeast, type Level, roleName } from '../../access.js';
 import type { ControlContext } from '../../context.js';
 import { notFound } from '../../errors.js';
-import { type RoleView, visibilityOf } from './people.js';
+import type { RoleView, } from './people.js';
 
 // Fields of Tenant that are computed, relative to the caller. The UI flags are false for API
 // accounts (they have no UI, as Meta's sample shows).
@@ -18,7 +18,7 @@ export const tenantFields = {
   canPartnerManage: (t: TenantRecord) => t.managed,
   // The repo returns nobody for an account the caller cannot see.
   users: (t: TenantRecord, _a: unknown, ctx: ControlContext): Promise<UserRecord[]> =>
-    createUsersRepo(ctx.deps.db).list(visibilityOf(ctx), t.id),
+    ctx.loaders.usersOfTenant.load(t.id),
   availableRoles: (t: TenantRecord, _a: unknown, ctx: ControlContext): RoleView[] =>
     ctx.access.levelOf(t.id) === null
       ? []
