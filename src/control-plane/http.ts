@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiAccountsRepo } from '../database/repos/api-accounts-repo.js';
+import { createSessionsRepo } from '../database/repos/sessions-repo.js';
 import type { ApiTokens } from './auth/api-tokens.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { createSetupFlow } from './auth/first-admin.js';
@@ -40,7 +41,7 @@ export function registerControlPlane(
   const capig = makeExecutableSchema(loadSdl('capig.graphql'), capigResolvers);
   registerGraphql(app, { hub, capig, authenticator: deps.authenticator, control: deps.control });
   registerGetGraphiql(app);
-  registerPostClientsToken(app, deps);
+  registerPostClientsToken(app, { ...deps, throttle: createSessionsRepo(deps.control.db) });
 
   // People: sessions, invitation signup, password reset, first-admin set-up.
   const { db } = deps.control;

@@ -44,6 +44,35 @@ describe('auth: sessions', () => {
     assert.match(await message(again), /already set up/);
   });
 
+  test('after set-up, POST /auth/setup is throttled per address like a login', async () => {
+    await gw.gateway.db.query('DELETE FROM login_failures');
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      statuses.push(
+        (await post(gw, '/auth/setup', { email: `late${i}@example.com`, password: 'a-long-password' })).status,
+      );
+    }
+    assert.deepEqual(statuses, [...Array(20).fill(409), 429]);
+    await gw.gateway.db.query('DELETE FROM login_failures');
+  });
+
+  test('POST /clients/token is throttled per client id: unknown ids cannot be tried without end', async () => {
+    await gw.gateway.db.query('DELETE FROM login_failures');
+    const token = (client_id: string, client_secret: string) =>
+      post(gw, '/clients/token', { client_id, client_secret, grant_type: 'client_credentials' });
+    const guesses = await Promise.all(Array.from({ length: 64 }, (_, i) => token('no-such-client', `guess-${i}`)));
+    const statuses = guesses.map((r) => r.status);
+    assert.ok(statuses.filter((s) => s === 401).length <= 10, 'at most ten secrets were checked');
+    assert.equal(statuses.filter((s) => s === 429).length + statuses.filter((s) => s === 401).length, 64);
+    const limited = guesses.find((r) => r.status === 429) as Response;
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    // A real client is not locked out by someone else's guesses.
+    const { secret } = await gw.gateway.apiAccounts.create('real-client', null);
+    await gw.gateway.db.query("DELETE FROM login_failures WHERE key LIKE 'client-ip:%'");
+    assert.equal((await token('real-client', secret)).status, 200);
+    await gw.gateway.db.query('DELETE FROM login_failures');
+  });
+
   test('login sets an HttpOnly SameSite=Lax session cookie and a readable CSRF cookie; only hashes are stored', async () => {
     const p = await createPerson(gw, { roles: ['agency-view'] });
     const res = await post(gw, '/auth/login', { email: p.email.toUpperCase(), password: p.password });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { clientIp } from '../../platform/http-app.js';
 import type { SetupFlow } from '../auth/first-admin.js';
 import { readBody, refuseCrossSite, route, sendOutcome } from './auth-http.js';
 
@@ -12,6 +13,6 @@ export function registerPostAuthSetup(
     if (refuseCrossSite(req, reply)) return reply;
     const body = readBody(req, reply);
     if (body === null) return reply;
-    return sendOutcome(req, reply, await deps.setup(body), deps.publicUrl);
+    return sendOutcome(req, reply, await deps.setup(body, clientIp(req) ?? 'unknown'), deps.publicUrl);
   });
 }

@@ -1,12 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiAccountsRepo } from '../../database/repos/api-accounts-repo.js';
+import type { SessionsRepo } from '../../database/repos/sessions-repo.js';
+import { clientIp } from '../../platform/http-app.js';
 import type { ApiTokens } from '../auth/api-tokens.js';
 
 // POST /clients/token: OAuth client credentials for API accounts (form, multipart or JSON). The
-// answer carries both `access_token` (Meta's sample script) and `token` (Meta's docs).
+// answer carries both `access_token` (Meta's sample script) and `token` (Meta's docs). Throttled
+// like logins (per client_id and per client IP, every attempt counted until it succeeds): each
+// check costs a memory-hard hash, unknown client ids included.
+
+const WINDOW_SEC = 15 * 60;
+const MAX_FAILURES_PER_CLIENT = 10;
+const MAX_FAILURES_PER_IP = 30;
+
 export function registerPostClientsToken(
   app: FastifyInstance,
-  deps: { apiAccounts: ApiAccountsRepo; apiTokens: ApiTokens },
+  deps: { apiAccounts: ApiAccountsRepo; apiTokens: ApiTokens; throttle: SessionsRepo },
 ): void {
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const body = await readCredentials(req.body, req.headers['content-type'] as string | undefined);
@@ -18,9 +27,22 @@ export function registerPostClientsToken(
     if (!body.client_id || !body.client_secret) {
       return reply.status(400).send(oauthError('invalid_request', 'client_id and client_secret are required'));
     }
+    const keys = [
+      { key: `client:${body.client_id.slice(0, 200)}`, max: MAX_FAILURES_PER_CLIENT },
+      { key: `client-ip:${clientIp(req) ?? 'unknown'}`, max: MAX_FAILURES_PER_IP },
+    ];
+    let wait = 0;
+    for (const k of keys) wait = Math.max(wait, await deps.throttle.attempt(k.key, k.max, WINDOW_SEC));
+    if (wait > 0) {
+      return reply
+        .status(429)
+        .header('retry-after', String(wait))
+        .send(oauthError('too_many_requests', `too many failed attempts; try again in ${Math.ceil(wait / 60)} minute(s)`));
+    }
     const account = await deps.apiAccounts.verify(body.client_id, body.client_secret);
     if (!account)
       return reply.status(401).send(oauthError('invalid_client', 'unknown client_id or wrong client_secret'));
+    for (const k of keys) await deps.throttle.forgive(k.key);
     const { token, expiresIn } = deps.apiTokens.issue(account.id);
     return reply
       .header('cache-control', 'no-store')
