@@ -164,7 +164,7 @@ describe('hub: users and roles', () => {
       addUserWithRoleInput: { email: 'shared@example.com', roleName: `advertiser-view-${a}` },
     });
     const added = r.body.data.userMutations.addUserWithRole;
-    assert.equal(added.userAlreadyExist, true);
+    assert.equal(added.userAlreadyExist, false, 'A is not told that B has this person');
     assert.equal(added.invitationLink, null, 'the link would sign in to account B too');
     assert.deepEqual(added.user.roles, [{ name: `advertiser-view-${a}`, displayName: 'view' }], 'B stays hidden');
     const inv = await adminA.gql(INVITE, {
@@ -206,6 +206,30 @@ describe('hub: users and roles', () => {
     const v = await createPerson(gw, { roles: [`advertiser-view-${t}`] });
     const up = await accountAdmin.gql(CHANGE, { input: { userId: v.userId, roleToAdd: 'agency-admin' } });
     assert.equal(errorCode(up), 401, 'account admins cannot make host admins');
+  });
+
+  test('a pending user whose last role is removed is gone: the address is new to the next account', async () => {
+    const a = await createAccount(gw);
+    const b = await createAccount(gw);
+    const adminA = await signInAs(gw, { roles: [`advertiser-admin-${a}`] });
+    const adminB = await signInAs(gw, { roles: [`advertiser-admin-${b}`] });
+    const invited = await adminB.gql(ADD, {
+      addUserWithRoleInput: { email: 'fleeting@example.com', roleName: `advertiser-view-${b}` },
+    });
+    const userId = invited.body.data.userMutations.addUserWithRole.user.id;
+    assert.equal(
+      (await adminB.gql(REMOVE, { userId, tenantId: b })).body.data.userMutations.removeUserFromTenant,
+      true,
+    );
+    assert.deepEqual(await gw.gateway.db.query('SELECT id FROM users WHERE id = $1', [userId]), []);
+
+    const r = await adminA.gql(ADD, {
+      addUserWithRoleInput: { email: 'fleeting@example.com', roleName: `advertiser-view-${a}` },
+    });
+    const added = r.body.data.userMutations.addUserWithRole;
+    assert.equal(added.userAlreadyExist, false);
+    assert.notEqual(added.user.id, userId);
+    assert.match(added.invitationLink, /\/auth\/verify\/\?/, 'a fresh invitation');
   });
 
   test('removeUserFromTenant and deleteUser keep the last admin; canBeDeleted says so', async () => {

@@ -196,6 +196,12 @@ export function createUsersRepo(db: Sql) {
         userId,
         tenantId,
       ]);
+      // An invitation nobody holds any more: the address is free again, for anyone to invite afresh.
+      await db.query(
+        `DELETE FROM users u WHERE u.id = $1 AND u.status = ${USER_PENDING}
+            AND NOT EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id)`,
+        [userId],
+      );
       return rows.length > 0;
     },
 

@@ -3,7 +3,15 @@ import { mailLink } from '../../auth/link-mail.js';
 import { issueLink } from '../../auth/links.js';
 import type { ControlContext } from '../../context.js';
 import { badInput, conflict } from '../../errors.js';
-import { expiryProblem, mayActOnUser, requireScopeAdmin, roleFromInput, scopeOf, visibleUser } from './people.js';
+import {
+  expiryProblem,
+  mayActOnUser,
+  requireScopeAdmin,
+  roleFromInput,
+  scopeOf,
+  visibilityOf,
+  visibleUser,
+} from './people.js';
 
 // userMutations.addUserWithRole (Meta: useAddUserAccountMutation). Admins of the role's scope.
 // A new email becomes a Pending user with a 24-hour invitation link; an existing user gains the
@@ -35,6 +43,8 @@ export async function addUserWithRole(
     if (existing && input.userExpiry != null) {
       throw badInput(`${email} already exists: change their expiry with setUserExpiry`);
     }
+    // Whether the caller could already see this person: only then may the answer say they exist.
+    const known = existing ? (await users.get(visibilityOf(ctx), existing.id)) !== null : false;
     const scopes = existing ? await users.scopesOf(existing.id) : [];
     if (scopes.some((s) => s.tenantId === scope)) {
       throw conflict(
@@ -52,7 +62,7 @@ export async function addUserWithRole(
       pending && mayInvite
         ? await issueLink(tx, ctx.publicUrl, 'invitation', { id: userId, email: asTyped }, scope || null)
         : null;
-    return { userId, userAlreadyExist: existing !== null, invitationLink };
+    return { userId, userAlreadyExist: known, invitationLink };
   });
   const user = await visibleUser(ctx, added.userId);
   if (added.invitationLink) {
