@@ -44,6 +44,8 @@ export function createHttpApp(config: GatewayConfig['http'], log: Logger): Fasti
   // A callback hook: an async one costs a promise per response.
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
+    // No response of ours is meant to be sniffed into another type (a JSON error rendered as HTML).
+    reply.header('x-content-type-options', 'nosniff');
     done(null, payload);
   });
 

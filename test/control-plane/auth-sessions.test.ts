@@ -204,6 +204,38 @@ describe('auth: sessions', () => {
     );
     assert.equal(res.status, 403);
     assert.equal(res.headers.getSetCookie().length, 0);
+    // An older browser sends no Sec-Fetch-Site, but still names the page's origin.
+    for (const origin of ['https://evil.example', 'null', `${gw.url}.evil.example`]) {
+      const foreign = await post(gw, '/auth/login', { email: p.email, password: p.password }, { origin });
+      assert.equal(foreign.status, 403, `Origin ${origin}`);
+      assert.equal(foreign.headers.getSetCookie().length, 0);
+    }
+    const own = await post(gw, '/auth/login', { email: p.email, password: p.password }, { origin: gw.url });
+    assert.equal(own.status, 200, 'the dashboard on the gateway itself');
+  });
+
+  test('security headers: nosniff everywhere; the explorer cannot be framed and runs no inline script', async () => {
+    const px = await gw.addPixel();
+    const responses = [
+      await fetch(`${gw.url}/hub/graphql/`, { method: 'POST', body: '{}' }),
+      await gw.postServer(px.pixelId, { data: [] }, px.accessKey),
+      await gw.postBrowser('{}'),
+      await fetch(`${gw.url}/sdk/123/events.js`),
+      await fetch(`${gw.url}/auth/session`),
+      await fetch(`${gw.url}/nope`),
+    ];
+    for (const r of responses) assert.equal(r.headers.get('x-content-type-options'), 'nosniff', r.url);
+    const page = await fetch(`${gw.url}/capig/graphiql/`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    const html = await page.text();
+    assert.ok(!/<script>/.test(html), 'no inline script');
+    const script = await fetch(`${gw.url}/capig/graphiql/explorer.js`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    assert.match(await script.text(), /fetch\(\$\('ep'\)\.value/);
   });
 
   test('logout ends the session and clears both cookies', async () => {

@@ -31,7 +31,9 @@ export class BudgetExceeded extends Error {}
  * Every resolver first checks the operation's deadline, so a costly operation stops where it is
  * instead of holding the database (and the ingest that shares it) for as long as it likes.
  */
-function withinBudget<TContext>(resolve: GraphQLFieldResolver<unknown, TContext>): GraphQLFieldResolver<unknown, TContext> {
+function withinBudget<TContext>(
+  resolve: GraphQLFieldResolver<unknown, TContext>,
+): GraphQLFieldResolver<unknown, TContext> {
   return (source, args, context, info) => {
     const deadline = (context as Budgeted | undefined)?.deadline;
     if (deadline !== undefined && Date.now() > deadline) throw new BudgetExceeded('the operation ran out of time');

@@ -100,7 +100,11 @@ function present(error: GraphQLError, log: ErrorLog): GraphQLError {
   const original = error.originalError;
   if (original instanceof ControlError) return withCode(error, original.code, original.message);
   if (original instanceof BudgetExceeded) {
-    return withCode(error, 400, `the operation took longer than ${OPERATION_BUDGET_MS / 1000} s and was stopped; ask for less`);
+    return withCode(
+      error,
+      400,
+      `the operation took longer than ${OPERATION_BUDGET_MS / 1000} s and was stopped; ask for less`,
+    );
   }
   if (!original || original instanceof GraphQLError) return withCode(error, 400); // e.g. bad variable values
   log.error({ err: original, path: error.path }, 'resolver failed');
@@ -136,4 +140,3 @@ function hasNulLiteral(document: DocumentNode): boolean {
   });
   return found;
 }
-

@@ -28,7 +28,11 @@ const listAwareEstimator: ComplexityEstimator = ({ type, field, args, childCompl
   const own = FIELD_COST[`${type.name}.${field.name}`] ?? 1;
   if (!isListType(getNullableType(field.type))) return own + childComplexity;
   const size =
-    typeof args.limit === 'number' ? args.limit : Array.isArray(args.pixelIds) ? args.pixelIds.length : ASSUMED_LIST_SIZE;
+    typeof args.limit === 'number'
+      ? args.limit
+      : Array.isArray(args.pixelIds)
+        ? args.pixelIds.length
+        : ASSUMED_LIST_SIZE;
   return own + size * childComplexity;
 };
 

@@ -14,12 +14,29 @@ export function route(app: FastifyInstance, method: 'GET' | 'POST', path: string
 }
 
 /**
- * Browsers mark requests another site makes with Sec-Fetch-Site: cross-site. Refusing those stops
- * a foreign page from signing a visitor in or out (SameSite=Lax does not cover a top-level POST).
+ * Browsers mark requests another site makes with Sec-Fetch-Site: cross-site, and older ones at
+ * least send Origin. Refusing either stops a foreign page from signing a visitor in or out
+ * (SameSite=Lax does not cover a top-level POST). Clients that are not browsers send neither.
  */
-export function refuseCrossSite(req: FastifyRequest, reply: FastifyReply): boolean {
-  if (req.headers['sec-fetch-site'] !== 'cross-site') return false;
+export function refuseCrossSite(req: FastifyRequest, reply: FastifyReply, publicUrl: string | null = null): boolean {
+  const crossSite = req.headers['sec-fetch-site'] === 'cross-site' || foreignOrigin(req, publicUrl);
+  if (!crossSite) return false;
   reply.status(403).send(errorBody('cross-site requests to /auth are refused', 403, req.id));
+  return true;
+}
+
+/** An Origin that is neither this request's own host nor CAPIG_PUBLIC_URL's. */
+function foreignOrigin(req: FastifyRequest, publicUrl: string | null): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  let host: string;
+  try {
+    host = new URL(origin).host.toLowerCase();
+  } catch {
+    return true; // "null" (a sandboxed or file: page) or garbage
+  }
+  if (host === (req.headers.host ?? '').toLowerCase()) return false;
+  if (publicUrl && host === new URL(publicUrl).host.toLowerCase()) return false;
   return true;
 }
 

@@ -27,8 +27,10 @@ const PAGE = `<!doctype html>
 }</textarea>
 <label for="v">Variables (JSON)</label><textarea id="v" spellcheck="false">{"tenantId": ""}</textarea></section>
 <section><label for="out">Result</label><pre id="out" aria-live="polite"></pre></section></main>
-<script>
-const $ = (id) => document.getElementById(id);
+<script src="/capig/graphiql/explorer.js"></script></body></html>`;
+
+// Served from its own URL so the page's CSP needs no 'unsafe-inline' for scripts.
+const SCRIPT = `const $ = (id) => document.getElementById(id);
 async function go() {
   let variables = {};
   try { variables = JSON.parse($('v').value || '{}'); } catch (e) { $('out').textContent = 'Variables are not valid JSON: ' + e.message; return; }
@@ -41,15 +43,24 @@ async function go() {
 }
 $('run').onclick = go;
 document.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) go(); });
-</script></body></html>`;
+`;
 
 export function registerGetGraphiql(app: FastifyInstance): void {
   for (const path of ['/capig/graphiql', '/capig/graphiql/']) {
     app.get(path, async (_req, reply) =>
       reply
         .type('text/html; charset=utf-8')
-        .header('content-security-policy', "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
+        // No framing: a page that sends the session cookie must not be clickjacked.
+        .header(
+          'content-security-policy',
+          "default-src 'self'; style-src 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        )
+        .header('x-frame-options', 'DENY')
+        .header('cache-control', 'no-store')
         .send(PAGE),
     );
   }
+  app.get('/capig/graphiql/explorer.js', async (_req, reply) =>
+    reply.type('application/javascript; charset=utf-8').header('cache-control', 'no-cache').send(SCRIPT),
+  );
 }

@@ -20,7 +20,7 @@ export function registerPostAuthForgot(
   deps: { db: Db; mailer: Mailer; publicUrl: string | null; log: Logger },
 ): void {
   route(app, 'POST', '/auth/forgot', async (req, reply) => {
-    if (refuseCrossSite(req, reply)) return reply;
+    if (refuseCrossSite(req, reply, deps.publicUrl)) return reply;
     const body = readBody(req, reply);
     if (body === null) return reply;
     const email = (body as { email?: unknown } | null)?.email;

@@ -7,7 +7,7 @@ import { readBody, refuseCrossSite, route, sendOutcome } from './auth-http.js';
 // 403 for a deactivated or expired user, 429 (Retry-After) after too many failures.
 export function registerPostAuthLogin(app: FastifyInstance, deps: { login: Login; publicUrl: string | null }): void {
   route(app, 'POST', '/auth/login', async (req, reply) => {
-    if (refuseCrossSite(req, reply)) return reply;
+    if (refuseCrossSite(req, reply, deps.publicUrl)) return reply;
     const body = readBody(req, reply);
     if (body === null) return reply;
     return sendOutcome(req, reply, await deps.login(body, clientIp(req) ?? 'unknown'), deps.publicUrl);

@@ -10,7 +10,7 @@ export function registerPostAuthLogout(
   deps: { sessions: Sessions; publicUrl: string | null },
 ): void {
   route(app, 'POST', '/auth/logout', async (req, reply) => {
-    if (refuseCrossSite(req, reply)) return reply;
+    if (refuseCrossSite(req, reply, deps.publicUrl)) return reply;
     const sessionId = parseCookieHeader(req.headers.cookie)[SESSION_COOKIE];
     if (sessionId) await deps.sessions.end(sessionId);
     return sendOutcome(

@@ -9,7 +9,7 @@ export function registerPostAuthReset(
   deps: { links: LinkFlows; publicUrl: string | null },
 ): void {
   route(app, 'POST', '/auth/reset', async (req, reply) => {
-    if (refuseCrossSite(req, reply)) return reply;
+    if (refuseCrossSite(req, reply, deps.publicUrl)) return reply;
     const body = readBody(req, reply);
     if (body === null) return reply;
     return sendOutcome(req, reply, await deps.links.reset(body), deps.publicUrl);

@@ -10,7 +10,7 @@ export function registerPostAuthSetup(
   deps: { setup: SetupFlow; publicUrl: string | null },
 ): void {
   route(app, 'POST', '/auth/setup', async (req, reply) => {
-    if (refuseCrossSite(req, reply)) return reply;
+    if (refuseCrossSite(req, reply, deps.publicUrl)) return reply;
     const body = readBody(req, reply);
     if (body === null) return reply;
     return sendOutcome(req, reply, await deps.setup(body, clientIp(req) ?? 'unknown'), deps.publicUrl);

@@ -37,7 +37,9 @@ export function registerPostClientsToken(
       return reply
         .status(429)
         .header('retry-after', String(wait))
-        .send(oauthError('too_many_requests', `too many failed attempts; try again in ${Math.ceil(wait / 60)} minute(s)`));
+        .send(
+          oauthError('too_many_requests', `too many failed attempts; try again in ${Math.ceil(wait / 60)} minute(s)`),
+        );
     }
     const account = await deps.apiAccounts.verify(body.client_id, body.client_secret);
     if (!account)

@@ -3,7 +3,7 @@ import type { UserRecord } from '../../../database/repos/users-repo.js';
 import { atLeast, type Level, roleName } from '../../access.js';
 import type { ControlContext } from '../../context.js';
 import { notFound } from '../../errors.js';
-import type { RoleView, } from './people.js';
+import type { RoleView } from './people.js';
 
 // Fields of Tenant that are computed, relative to the caller. The UI flags are false for API
 // accounts (they have no UI, as Meta's sample shows).
