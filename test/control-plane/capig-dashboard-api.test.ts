@@ -154,6 +154,43 @@ describe('capig: eventTimeline, liveEvents, deadLetters and replayDeadLetters', 
     }
   });
 
+  test('dead letters and live events are newest first by number, across pages, past ten ids', async () => {
+    const tenantId = await t.newAccount();
+    const px = await t.connectPixel(tenantId);
+    t.gw.fake.addFault({ pixel_id: px.pixelId, kind: 'graph_error', code: 100, match_event_name: 'Bad' });
+    const bad = Array.from({ length: 12 }, (_, i) => serverEvent({ event_name: 'Bad', event_id: `bad-${i}` }));
+    await send(px, bad);
+    await drained(px);
+    t.gw.fake.clearFaults();
+
+    const pages: any[][] = [];
+    let before: string | null = null;
+    do {
+      const page: any = ok(await t.gql(LETTERS, { tenantId, limit: 5, before })).tenantQueries.deadLetters;
+      pages.push(page.items);
+      before = page.nextBefore;
+    } while (before && pages.length < 10);
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [5, 5, 2],
+    );
+    const ids = pages.flat().map((l) => Number(l.id));
+    assert.ok(Math.max(...ids) >= 10, 'ids reach two digits');
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => b - a),
+      'newest (highest id) first',
+    );
+    assert.equal(new Set(ids).size, 12);
+
+    const live = ok(await t.gql(LIVE, { tenantId, pixelId: px.pixelId })).tenantQueries.liveEvents as any[];
+    const liveIds = live.map((e) => Number(e.id));
+    assert.deepEqual(
+      liveIds,
+      [...liveIds].sort((a, b) => b - a),
+    );
+  });
+
   test('dead letters: listed with Meta’s error, replayed once after the fix, and scoped to the account', async () => {
     const tenantId = await t.newAccount();
     const px = await t.connectPixel(tenantId);

@@ -53,7 +53,7 @@ export function createDeadLettersRepo(sql: Sql) {
           WHERE tenant_id = $1 AND tenant_id = ANY($2::text[])
             AND ($3::text[] IS NULL OR pixel_id = ANY($3::text[]))
             AND ($5::int8 IS NULL OR id < $5::int8)
-          ORDER BY id DESC LIMIT $4`,
+          ORDER BY dead_letters.id DESC LIMIT $4`,
         [scope.tenantId, [...scope.visibleTenantIds], pixelIds ? [...pixelIds] : null, limit, before],
       );
       return rows.map((r) => ({

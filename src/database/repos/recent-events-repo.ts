@@ -88,7 +88,7 @@ export function createRecentEventsRepo(sql: Sql) {
            FROM recent_events
           WHERE tenant_id = $1 AND tenant_id = ANY($2::text[]) AND pixel_id = $3
             AND ($5::int8 IS NULL OR id > $5::int8)
-          ORDER BY id DESC LIMIT $4`,
+          ORDER BY recent_events.id DESC LIMIT $4`,
         [scope.tenantId, [...scope.visibleTenantIds], pixelId, limit, afterId],
       );
       return rows.map((r) => ({
