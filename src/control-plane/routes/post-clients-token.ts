@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiAccountsRepo } from '../../database/repos/api-accounts-repo.js';
 import type { SessionsRepo } from '../../database/repos/sessions-repo.js';
@@ -28,7 +29,8 @@ export function registerPostClientsToken(
       return reply.status(400).send(oauthError('invalid_request', 'client_id and client_secret are required'));
     }
     const keys = [
-      { key: `client:${body.client_id.slice(0, 200)}`, max: MAX_FAILURES_PER_CLIENT },
+      // Hashed: a client_id may be any string (NUL included), the key must be storable.
+      { key: `client:${createHash('sha256').update(body.client_id).digest('hex')}`, max: MAX_FAILURES_PER_CLIENT },
       { key: `client-ip:${clientIp(req) ?? 'unknown'}`, max: MAX_FAILURES_PER_IP },
     ];
     let wait = 0;
