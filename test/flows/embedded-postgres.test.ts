@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCli } from '../cli.js';
+import { serverEvent, startTestGateway, TEST_SECRET, type TestGateway, waitFor } from '../harness.js';
+
+// CAPIG_EMBEDDED_ENGINE=postgres: the gateway runs a real PostgreSQL server in its data directory.
+// An acknowledged event is on stable storage: the server's fdatasync of its WAL comes between the
+// request and its 2xx. Other processes (the CLI) use the same server while the gateway runs.
+
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+const needStrace = !hasStrace && process.env.CI !== 'true' ? 'strace is not installed (apt-get install strace)' : false;
+
+/** The postmaster and its children (backends, WAL writer, checkpointer). */
+function serverPids(dataDir: string): number[] {
+  const postmaster = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = spawnSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number);
+  return [postmaster, ...children];
+}
+
+describe('embedded PostgreSQL (CAPIG_EMBEDDED_ENGINE=postgres)', () => {
+  let gw: TestGateway;
+  let dataDir: string;
+  before(async () => {
+    dataDir = join(tmpdir(), `capig-embedded-${process.pid}-${Date.now()}`);
+    gw = await startTestGateway({ embeddedPostgres: true, dataDir });
+  });
+  after(async () => {
+    await gw.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('the server runs fsync on, and stops with the gateway', async () => {
+    const [row] = await gw.gateway.db.query<{ fsync: string; synchronous_commit: string }>(
+      "SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS synchronous_commit",
+    );
+    assert.deepEqual(row, { fsync: 'on', synchronous_commit: 'on' });
+    assert.ok(serverPids(dataDir).length > 1);
+  });
+
+  test('every acknowledgement comes after an fdatasync that began after its request', {
+    skip: needStrace,
+  }, async () => {
+    const px = await gw.addPixel();
+    const log = join(tmpdir(), `capig-fsync-${process.pid}.txt`);
+    const args = ['-f', '-ttt', '-e', 'trace=fsync,fdatasync', '-o', log];
+    for (const pid of serverPids(dataDir)) args.push('-p', String(pid));
+    const strace = spawn('strace', args, { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 800));
+    const now = () => (performance.timeOrigin + performance.now()) / 1000;
+    const windows: Array<[number, number]> = [];
+    for (let i = 0; i < 20; i++) {
+      const sent = now();
+      const res = await gw.postServer(px.pixelId, { data: [serverEvent()] }, px.accessKey);
+      const acked = now();
+      assert.equal(res.status, 200);
+      windows.push([sent, acked]);
+    }
+    strace.kill('SIGINT');
+    await new Promise((r) => strace.once('exit', r));
+    const text = await readFile(log, 'utf8');
+    await rm(log, { force: true });
+    // "<pid> <epoch seconds> fdatasync(<fd>) = 0", possibly split by other threads' output.
+    const syncs = [...text.matchAll(/^\d+\s+(\d+\.\d+)\s+f(?:data)?sync\(/gm)].map((m) => Number(m[1]));
+    assert.ok(syncs.length >= windows.length, `${syncs.length} fsync calls for ${windows.length} acknowledgements`);
+    const uncovered = windows.filter(([sent, acked]) => !syncs.some((t) => t >= sent && t <= acked));
+    assert.deepEqual(uncovered, [], 'acknowledgements without an fsync between request and answer');
+  });
+
+  test('the CLI uses the same server while the gateway runs', async () => {
+    const pixelId = `${Date.now()}77`;
+    const res = await runCli(
+      ['pixel', 'add', '--account', 'cliwhilerunning', '--pixel-id', pixelId, '--access-token', 'EAAcli1234'],
+      {
+        ...process.env,
+        LOG_LEVEL: 'silent',
+        CAPIG_DATA_DIR: dataDir,
+        CAPIG_EMBEDDED_ENGINE: 'postgres',
+        CAPIG_SECRET_KEY: TEST_SECRET,
+        CAPIG_GRAPH_API_URL: gw.fake.url,
+      },
+    );
+    assert.equal(res.code, 0, res.stderr);
+    const accessKey = (JSON.parse(res.stdout) as { access_key: string }).access_key;
+    gw.gateway.directory.invalidate();
+    const sent = await gw.postServer(pixelId, { data: [serverEvent()] }, accessKey);
+    assert.equal(sent.status, 200, await sent.text());
+    await waitFor(() => gw.fake.events(pixelId).length === 1, 'the event reaches the fake Graph API');
+    assert.ok(serverPids(dataDir).length > 1, 'the CLI left the gateway’s server running');
+  });
+});
