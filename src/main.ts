@@ -9,6 +9,7 @@ import { createGraphApi } from './control-plane/graph-api.js';
 import { registerControlPlane } from './control-plane/http.js';
 import type { Db } from './database/db.js';
 import { startEmbeddedPostgres } from './database/embedded-postgres.js';
+import { importPgliteIfPresent } from './database/import-pglite.js';
 import { migrate } from './database/migrate.js';
 import { openPgliteDb } from './database/pglite-db.js';
 import { openPostgresDb } from './database/postgres-db.js';
@@ -89,6 +90,17 @@ async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<Db> {
   const db = openPostgresDb(server.url, {
     onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
   });
+  try {
+    await migrate(db);
+    const imported = await importPgliteIfPresent(dataDir, db);
+    if (imported) {
+      log.info(imported, 'imported the embedded PGlite database into the embedded PostgreSQL server');
+    }
+  } catch (err) {
+    await db.close();
+    await server.stop();
+    throw err;
+  }
   return {
     ...db,
     async close() {

@@ -56,13 +56,14 @@ export interface TestGatewayOptions {
 
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const fake = opts.fake ?? (await startFakeGraph());
-  const db = opts.embeddedPostgres
-    ? null
-    : opts.databaseUrl
-      ? { url: opts.databaseUrl, drop: async () => undefined }
-      : TEST_DATABASE_URL
-        ? await createTestDatabase(TEST_DATABASE_URL)
-        : null;
+  const db =
+    opts.embeddedPostgres || opts.onDisk
+      ? null
+      : opts.databaseUrl
+        ? { url: opts.databaseUrl, drop: async () => undefined }
+        : TEST_DATABASE_URL
+          ? await createTestDatabase(TEST_DATABASE_URL)
+          : null;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'capig-test-')));
   const config = loadConfig({
     PORT: '0',
@@ -86,6 +87,12 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     ),
     ...(db || opts.onDisk || opts.embeddedPostgres ? {} : { pgliteImage: await migratedPgliteImage() }),
     ...(opts.lookupCname ? { lookupCname: opts.lookupCname } : {}),
+  }).catch(async (err: unknown) => {
+    // A gateway that fails to start leaves nothing behind: tests of start errors end cleanly.
+    if (!opts.fake) await fake.close();
+    await db?.drop();
+    if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
   });
   let pixelSeq = 0;
   const tenants = new Set<string>();
@@ -131,7 +138,7 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       await gateway.stop();
       if (!opts.fake) await fake.close();
       await db?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,6 +119,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   if (user) {
     await chown(pgDir, user.uid, user.gid);
     if (socketDir !== pgDir) await chown(socketDir, user.uid, user.gid);
+    // Every directory above the data directory must let the server's user pass (as /root does not).
+    if (spawnSync('test', ['-w', pgDir], { uid: user.uid, gid: user.gid }).status !== 0) {
+      throw new Error(
+        `run as root, the embedded PostgreSQL server runs as ${DB_USER}, and a directory above ${pgDir} is closed to it: set CAPIG_DATA_DIR to a directory it can reach (such as /var/lib/capig), or run the gateway as another user`,
+      );
+    }
   }
   if ((await readFile(join(pgDir, 'PG_VERSION'), 'utf8').catch(() => null)) === null) {
     log('creating the embedded PostgreSQL database (first start)');

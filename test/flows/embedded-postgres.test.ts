@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -95,4 +95,18 @@ describe('embedded PostgreSQL (CAPIG_EMBEDDED_ENGINE=postgres)', () => {
     await waitFor(() => gw.fake.events(pixelId).length === 1, 'the event reaches the fake Graph API');
     assert.ok(serverPids(dataDir).length > 1, 'the CLI left the gateway’s server running');
   });
+});
+
+test('run as root with the data directory behind a closed directory: a start error that says what to do', {
+  skip: process.getuid?.() === 0 ? false : 'only root runs the server as another user',
+}, async () => {
+  const closed = await mkdtemp(join(tmpdir(), 'capig-closed-'));
+  try {
+    await assert.rejects(startTestGateway({ embeddedPostgres: true, dataDir: join(closed, 'data') }), (err: Error) => {
+      assert.match(err.message, /closed to it: set CAPIG_DATA_DIR to a directory it can reach/);
+      return true;
+    });
+  } finally {
+    await rm(closed, { recursive: true, force: true });
+  }
 });
