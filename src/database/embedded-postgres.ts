@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, realpath, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,6 +16,7 @@ import pg from 'pg';
 
 const ROLE = 'capig';
 const DB_USER = 'capig-postgres';
+const OUTSIDE_ROOT = '/var/lib/capig-postgres';
 const SOCKET_PORT = 5432;
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -86,14 +87,54 @@ async function readPid(file: string): Promise<number | null> {
   return Number.isInteger(pid) && pid > 0 ? pid : null;
 }
 
-/** Starts (or joins) the server of `dataDir`/postgres. */
+/**
+ * Where the server keeps its files: `dataDir`/postgres. Run as root, the server's user must pass
+ * through every directory above it; when one is closed to it (a project under /root), the files go
+ * to /var/lib/capig-postgres/<hash of the data directory> instead, and `dataDir`/postgres.location
+ * says so, for backups and for the next start.
+ */
+async function serverDir(
+  dataDir: string,
+  user: { uid: number; gid: number } | null,
+  log: (msg: string) => void,
+): Promise<string> {
+  const pointer = join(dataDir, 'postgres.location');
+  const located = (await readFile(pointer, 'utf8').catch(() => null))?.trim();
+  if (located) return located;
+  const inside = join(dataDir, 'postgres');
+  await mkdir(inside, { recursive: true, mode: 0o700 });
+  if (!user) return inside;
+  // The server's user owns the data directory (0700), so it can reach its own part; the gateway,
+  // as root, reaches everything anyway. The secret key stays root's.
+  await chown(dataDir, user.uid, user.gid);
+  await chown(inside, user.uid, user.gid);
+  if (spawnSync('test', ['-w', inside], { uid: user.uid, gid: user.gid }).status === 0) return inside;
+  const outside = join(
+    OUTSIDE_ROOT,
+    createHash('sha256')
+      .update(await realpath(dataDir))
+      .digest('hex')
+      .slice(0, 16),
+  );
+  await mkdir(outside, { recursive: true, mode: 0o700 });
+  await chown(OUTSIDE_ROOT, user.uid, user.gid);
+  await chown(outside, user.uid, user.gid);
+  await rmdir(inside).catch(() => undefined);
+  await writeFile(pointer, `${outside}\n`, { mode: 0o600 });
+  log(
+    `a directory above ${dataDir} is closed to ${DB_USER}: the embedded PostgreSQL server keeps its files in ${outside}`,
+  );
+  return outside;
+}
+
+/** Starts (or joins) the server of `dataDir`. */
 export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedServer> {
-  const pgDir = join(dataDir, 'postgres');
+  const user = serverUser();
+  const asUser = user ? { uid: user.uid, gid: user.gid } : {};
+  const pgDir = await serverDir(dataDir, user, log);
   const socketDir = socketDirFor(pgDir);
   const url = `postgres://${ROLE}@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
   const ownerFile = join(dataDir, 'postgres.owner');
-  const user = serverUser();
-  const asUser = user ? { uid: user.uid, gid: user.gid } : {};
 
   const running = await readPid(join(pgDir, 'postmaster.pid'));
   if (running !== null && alive(running)) {
@@ -109,22 +150,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   }
 
   const bin = await binaries();
-  if (user) {
-    // The server's user owns the data directory (0700), so it can reach its own part; the gateway,
-    // as root, reaches everything anyway. The secret key stays root's.
-    await chown(dataDir, user.uid, user.gid);
-  }
-  await mkdir(pgDir, { recursive: true, mode: 0o700 });
-  if (socketDir !== pgDir) await mkdir(socketDir, { recursive: true, mode: 0o700 });
-  if (user) {
-    await chown(pgDir, user.uid, user.gid);
-    if (socketDir !== pgDir) await chown(socketDir, user.uid, user.gid);
-    // Every directory above the data directory must let the server's user pass (as /root does not).
-    if (spawnSync('test', ['-w', pgDir], { uid: user.uid, gid: user.gid }).status !== 0) {
-      throw new Error(
-        `run as root, the embedded PostgreSQL server runs as ${DB_USER}, and a directory above ${pgDir} is closed to it: set CAPIG_DATA_DIR to a directory it can reach (such as /var/lib/capig), or run the gateway as another user`,
-      );
-    }
+  if (socketDir !== pgDir) {
+    await mkdir(socketDir, { recursive: true, mode: 0o700 });
+    if (user) await chown(socketDir, user.uid, user.gid);
   }
   if ((await readFile(join(pgDir, 'PG_VERSION'), 'utf8').catch(() => null)) === null) {
     log('creating the embedded PostgreSQL database (first start)');
