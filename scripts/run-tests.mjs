@@ -1,8 +1,16 @@
 // Runs every *.test.ts under src/ and test/ with Node's test runner (TypeScript through tsx).
 // Usage: node scripts/run-tests.mjs [path-filter...]
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+//
+// The database the suite runs on:
+// - CAPIG_TEST_DATABASE_URL set (npm run test:pg): that PostgreSQL server;
+// - CAPIG_TEST_ENGINE=pglite (npm run test:pglite): PGlite, in memory from a migrated image;
+// - otherwise (npm test): the embedded PostgreSQL server, the default engine, started here for the
+//   run in a temporary directory; each test gateway gets a fresh database on it.
+import { spawn } from 'node:child_process';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -21,9 +29,28 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const res = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: process.env },
-);
-process.exit(res.status ?? 1);
+
+const env = { ...process.env };
+let server = null;
+let serverDir = null;
+if (!env.CAPIG_TEST_DATABASE_URL && env.CAPIG_TEST_ENGINE !== 'pglite') {
+  const { startEmbeddedPostgres } = await tsImport('../src/database/embedded-postgres.ts', import.meta.url);
+  serverDir = join(tmpdir(), `capig-test-server-${process.pid}`);
+  server = await startEmbeddedPostgres(serverDir, (msg) => console.log(`embedded PostgreSQL: ${msg}`));
+  env.CAPIG_TEST_DATABASE_URL = server.url;
+  console.log(`tests on the embedded PostgreSQL server (${serverDir})`);
+}
+
+const code = await new Promise((resolve) => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+    { stdio: 'inherit', env },
+  );
+  child.on('exit', (c) => resolve(c ?? 1));
+});
+if (server) {
+  await server.stop();
+  rmSync(serverDir, { recursive: true, force: true });
+}
+process.exit(code);

@@ -25,7 +25,7 @@ export interface GatewayConfig {
     /** null: the embedded PGlite database inside dataDir. */
     readonly url: string | null;
     readonly dataDir: string;
-    /** Without DATABASE_URL: PGlite in this process, or a PostgreSQL server the gateway runs. */
+    /** Without DATABASE_URL: a PostgreSQL server the gateway runs (default), or PGlite in this process. */
     readonly embeddedEngine: 'pglite' | 'postgres';
     /** PGlite's shared_buffers in MB: more is faster once the tables outgrow it, and costs memory. */
     readonly pgliteSharedBuffersMb: number;
@@ -122,7 +122,7 @@ export function loadConfig(env: Env): GatewayConfig {
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
-  const embeddedEngine = str('CAPIG_EMBEDDED_ENGINE', 'pglite');
+  const embeddedEngine = str('CAPIG_EMBEDDED_ENGINE', 'postgres');
   if (embeddedEngine !== 'pglite' && embeddedEngine !== 'postgres') {
     problems.push(`CAPIG_EMBEDDED_ENGINE must be pglite or postgres (got "${embeddedEngine}")`);
   }
@@ -157,7 +157,7 @@ export function loadConfig(env: Env): GatewayConfig {
     database: {
       url: databaseUrl,
       dataDir: str('CAPIG_DATA_DIR', './data'),
-      embeddedEngine: embeddedEngine === 'postgres' ? 'postgres' : 'pglite',
+      embeddedEngine: embeddedEngine === 'pglite' ? 'pglite' : 'postgres',
       pgliteSharedBuffersMb: int('CAPIG_PGLITE_SHARED_BUFFERS_MB', DEFAULT_SHARED_BUFFERS_MB, 8, 4096),
     },
     secrets: { secretKey },

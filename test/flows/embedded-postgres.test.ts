@@ -104,7 +104,7 @@ test('run as root behind a directory closed to the server, its files go to /var/
   const dataDir = join(closed, 'data');
   let location = '';
   try {
-    const gw = await startTestGateway({ embeddedPostgres: true, dataDir, env: { LOG_LEVEL: 'info' } });
+    const gw = await startTestGateway({ embeddedPostgres: true, dataDir });
     try {
       location = (await readFile(join(dataDir, 'postgres.location'), 'utf8')).trim();
       assert.match(location, /^\/var\/lib\/capig-postgres\/[0-9a-f]{16}$/);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makePrivate } from '../../src/platform/private-dir.js';
-import { startTestGateway, TEST_DATABASE_URL } from '../harness.js';
+import { startTestGateway } from '../harness.js';
 
 // The data directory holds the embedded database (accounts, users, encrypted tokens, events) and
 // the generated secret key. Under a permissive umask nothing in it may be open to other users.
@@ -20,33 +20,38 @@ async function openEntries(dir: string): Promise<string[]> {
   return out;
 }
 
-const onPostgres = TEST_DATABASE_URL ? 'with DATABASE_URL nothing is stored in the data directory' : false;
-
-test('the data directory and every file in it are private to the gateway user, whatever the umask', {
-  skip: onPostgres,
-}, async () => {
-  const parent = await mkdtemp(join(tmpdir(), 'capig-modes-'));
-  const dataDir = join(parent, 'data');
-  // An older install: a world-readable directory and key.
-  await mkdir(dataDir, { mode: 0o755 });
-  await chmod(dataDir, 0o755);
-  const previous = process.umask(0o022);
-  try {
-    const gw = await startTestGateway({ onDisk: true, dataDir, env: { CAPIG_SECRET_KEY: '' } });
+for (const engine of ['postgres', 'pglite'] as const) {
+  test(`the data directory and every file in it are private, whatever the umask (embedded ${engine})`, async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'capig-modes-'));
+    // Run as root, the embedded PostgreSQL server's user must pass through to its files.
+    await chmod(parent, 0o711);
+    const dataDir = join(parent, 'data');
+    // An older install: a world-readable directory and key.
+    await mkdir(dataDir, { mode: 0o755 });
+    await chmod(dataDir, 0o755);
+    const previous = process.umask(0o022);
     try {
-      const px = await gw.addPixel();
-      assert.equal((await gw.postServer(px.pixelId, { data: [] }, px.accessKey)).status, 400);
-      assert.equal((await stat(dataDir)).mode & 0o777, 0o700);
-      assert.deepEqual(await openEntries(dataDir), []);
-      assert.ok((await readdir(dataDir)).includes('secret.key'));
+      const gw = await startTestGateway({
+        onDisk: true,
+        dataDir,
+        env: { CAPIG_SECRET_KEY: '', CAPIG_EMBEDDED_ENGINE: engine },
+      });
+      try {
+        const px = await gw.addPixel();
+        assert.equal((await gw.postServer(px.pixelId, { data: [] }, px.accessKey)).status, 400);
+        assert.equal((await stat(dataDir)).mode & 0o777, 0o700);
+        assert.ok((await readdir(dataDir)).includes(engine), `the database lives in ${engine}/`);
+        assert.deepEqual(await openEntries(dataDir), []);
+        assert.ok((await readdir(dataDir)).includes('secret.key'));
+      } finally {
+        await gw.stop();
+      }
     } finally {
-      await gw.stop();
+      process.umask(previous);
+      await rm(parent, { recursive: true, force: true });
     }
-  } finally {
-    process.umask(previous);
-    await rm(parent, { recursive: true, force: true });
-  }
-});
+  });
+}
 
 test('makePrivate makes open files 0600 and open directories 0700', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'capig-private-'));
