@@ -91,7 +91,8 @@ export function pgliteStore() {
   const dataDir = mkdtempSync(join(tmpdir(), 'capig-bench-'));
   return {
     kind: 'pglite',
-    env: { CAPIG_DATA_DIR: dataDir },
+    // Named: the embedded default is now the PostgreSQL server (no phase measures it yet).
+    env: { CAPIG_DATA_DIR: dataDir, CAPIG_EMBEDDED_ENGINE: 'pglite' },
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };
 }
