@@ -85,7 +85,8 @@ export async function openDatabase(config: GatewayConfig, log: Logger, image?: B
 
 /** The PostgreSQL server in the data directory (started, joined or adopted); close() stops it if ours. */
 async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<Db> {
-  await makePrivate(dataDir);
+  // The server's own files are not walked: it keeps them private, and it may be running (the CLI).
+  await makePrivate(dataDir, ['postgres']);
   const server = await startEmbeddedPostgres(dataDir, (msg) => log.info(msg));
   const db = openPostgresDb(server.url, {
     onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),

@@ -8,7 +8,8 @@ export const MAX_JSON_DEPTH = 32;
 export type JsonParse = { ok: true; value: unknown } | { ok: false; message: string };
 
 export function parseBoundedJson(text: string): JsonParse {
-  if (nestingExceeds(text, MAX_JSON_DEPTH)) {
+  const scan = scanText(text, MAX_JSON_DEPTH);
+  if (scan.tooDeep) {
     return { ok: false, message: `the JSON is nested deeper than ${MAX_JSON_DEPTH} levels` };
   }
   let value: unknown;
@@ -17,7 +18,9 @@ export function parseBoundedJson(text: string): JsonParse {
   } catch (err) {
     return { ok: false, message: `the body is not valid JSON: ${(err as Error).message}` };
   }
-  const bad = illFormedAt(value, '$');
+  // Only a \uD800-\uDFFF escape can make a lone surrogate (UTF-8 decoding replaces bad bytes), so
+  // the parsed value is walked only when the text holds one: ingest bodies almost never do.
+  const bad = scan.surrogateEscape ? illFormedAt(value, '$') : null;
   if (bad) {
     return {
       ok: false,
@@ -27,22 +30,30 @@ export function parseBoundedJson(text: string): JsonParse {
   return { ok: true, value };
 }
 
-/** Whether brackets outside strings nest deeper than `max`. */
-export function nestingExceeds(text: string, max: number): boolean {
+/**
+ * One pass over the text: whether brackets outside strings nest deeper than `max`, and whether a
+ * string holds a surrogate escape (\uD800 to \uDFFF, paired or not).
+ */
+function scanText(text: string, max: number): { tooDeep: boolean; surrogateEscape: boolean } {
   let depth = 0;
   let inString = false;
+  let surrogateEscape = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c)
-        i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
+      if (c === 0x5c) {
+        // A backslash: skip the escaped character, noting \uD8.. to \uDF.. on the way.
+        if (!surrogateEscape && text.charCodeAt(i + 1) === 0x75 && /^[dD][89a-fA-F]/.test(text.slice(i + 2, i + 4))) {
+          surrogateEscape = true;
+        }
+        i++;
+      } else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
+      if (++depth > max) return { tooDeep: true, surrogateEscape };
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
-  return false;
+  return { tooDeep: false, surrogateEscape };
 }
 
 /** The path of the first key or string that is not well-formed Unicode, or null. Depth is bounded by the caller. */

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 /**
  * Creates `dir` if needed and makes it and everything below it private to this user. Throws, with
  * the path, when something stays readable or writable by others (a file this user does not own).
+ * Entries of `dir` named in `skip` are left alone (a PostgreSQL server keeps its own files 0700/0600).
  */
-export async function makePrivate(dir: string): Promise<void> {
+export async function makePrivate(dir: string, skip: readonly string[] = []): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const open: string[] = [];
   const walk = async (path: string, isDir: boolean) => {
@@ -24,7 +25,7 @@ export async function makePrivate(dir: string): Promise<void> {
     if (!isDir) return;
     const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
-      if (e.isSymbolicLink()) continue;
+      if (e.isSymbolicLink() || (path === dir && skip.includes(e.name))) continue;
       await walk(join(path, e.name), e.isDirectory());
     }
   };

@@ -36,7 +36,7 @@ const listAwareEstimator: ComplexityEstimator = ({ type, field, args, childCompl
   return own + size * childComplexity;
 };
 
-/** The operation's cost, or a message saying why it cannot be priced (bad variables). */
+/** The operation's cost; throws, with a message for the caller, when it cannot be priced (bad variables). */
 export function costOf(
   schema: GraphQLSchema,
   document: DocumentNode,
