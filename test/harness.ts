@@ -46,7 +46,7 @@ export interface TestGatewayOptions {
   logLines?: string[];
   /** A fake DNS for data-routing (CNAME) checks. */
   lookupCname?: CnameLookup;
-  /** PGlite in the data directory on disk (initdb takes seconds) instead of in memory from an image. */
+  /** The gateway's own embedded engine in its data directory (CAPIG_EMBEDDED_ENGINE picks it), in both suites. */
   onDisk?: boolean;
   /** The data directory to use (created when missing) instead of a fresh temporary one. */
   dataDir?: string;
