@@ -3,7 +3,6 @@
 //
 // The database the suite runs on:
 // - CAPIG_TEST_DATABASE_URL set (npm run test:pg): that PostgreSQL server;
-// - CAPIG_TEST_ENGINE=pglite (npm run test:pglite): PGlite, in memory from a migrated image;
 // - otherwise (npm test): the embedded PostgreSQL server, the default engine, started here for the
 //   run in a temporary directory; each test gateway gets a fresh database on it.
 import { spawn } from 'node:child_process';
@@ -33,7 +32,7 @@ if (files.length === 0) {
 const env = { ...process.env };
 let server = null;
 let serverDir = null;
-if (!env.CAPIG_TEST_DATABASE_URL && env.CAPIG_TEST_ENGINE !== 'pglite') {
+if (!env.CAPIG_TEST_DATABASE_URL) {
   const { startEmbeddedPostgres } = await tsImport('../src/database/embedded-postgres.ts', import.meta.url);
   serverDir = join(tmpdir(), `capig-test-server-${process.pid}`);
   server = await startEmbeddedPostgres(serverDir, (msg) => console.log(`embedded PostgreSQL: ${msg}`));

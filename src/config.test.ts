@@ -7,7 +7,7 @@ test('defaults give a working embedded gateway', () => {
   assert.equal(c.http.port, 8080);
   assert.equal(c.database.url, null);
   assert.equal(c.database.dataDir, './data');
-  assert.equal(c.database.pgliteSharedBuffersMb, 64);
+  assert.ok(c.process.workers >= 1, 'one worker per available core');
   assert.equal(c.graph.apiUrl, 'https://graph.facebook.com');
   assert.equal(c.publish.maxBatch, 500);
   assert.ok(c.publish.maxWaitMs <= 1000);
@@ -23,13 +23,15 @@ test('every problem is reported at once', () => {
       CAPIG_GRAPH_API_VERSION: '24',
       DATABASE_URL: 'mysql://x',
       CAPIG_TRUST_PROXY: 'some proxy',
-      CAPIG_PGLITE_SHARED_BUFFERS_MB: '4',
+      CAPIG_WORKERS: '0',
+      CAPIG_EMBEDDED_ENGINE: 'pglite',
     });
     assert.fail('expected a ConfigError');
   } catch (err) {
     assert.ok(err instanceof ConfigError);
-    assert.equal(err.problems.length, 8, err.message);
-    assert.match(err.message, /CAPIG_PGLITE_SHARED_BUFFERS_MB must be a whole number from 8 to 4096/);
+    assert.equal(err.problems.length, 9, err.message);
+    assert.match(err.message, /CAPIG_WORKERS must be a whole number from 1 to 64/);
+    assert.match(err.message, /CAPIG_EMBEDDED_ENGINE=pglite is no longer supported/);
     assert.match(err.message, /PORT/);
     assert.match(err.message, /CAPIG_PUBLISH_MAX_BATCH must be a whole number from 1 to 1000/);
     assert.match(err.message, /CAPIG_SECRET_KEY is required with DATABASE_URL/);

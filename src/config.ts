@@ -2,9 +2,9 @@
 // Every problem is collected so an operator fixes them all in one go.
 
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import proxyAddr from '@fastify/proxy-addr';
-import { DEFAULT_SHARED_BUFFERS_MB } from './database/pglite-db.js';
 
 // `npm run build` puts the dashboard in <package>/dist/web. This file is src/config.ts under tsx
 // and dist/config.js when built: one level below the package root either way.
@@ -22,13 +22,13 @@ export interface GatewayConfig {
     readonly webDir: string;
   };
   readonly database: {
-    /** null: the embedded PGlite database inside dataDir. */
+    /** null: the embedded PostgreSQL server the gateway runs in dataDir. */
     readonly url: string | null;
     readonly dataDir: string;
-    /** Without DATABASE_URL: a PostgreSQL server the gateway runs (default), or PGlite in this process. */
-    readonly embeddedEngine: 'pglite' | 'postgres';
-    /** PGlite's shared_buffers in MB: more is faster once the tables outgrow it, and costs memory. */
-    readonly pgliteSharedBuffersMb: number;
+  };
+  readonly process: {
+    /** HTTP worker processes (node:cluster); 1 runs everything in one process. */
+    readonly workers: number;
   };
   readonly secrets: {
     /** null: generate one into dataDir on first start (embedded mode only). */
@@ -122,9 +122,12 @@ export function loadConfig(env: Env): GatewayConfig {
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
-  const embeddedEngine = str('CAPIG_EMBEDDED_ENGINE', 'postgres');
-  if (embeddedEngine !== 'pglite' && embeddedEngine !== 'postgres') {
-    problems.push(`CAPIG_EMBEDDED_ENGINE must be pglite or postgres (got "${embeddedEngine}")`);
+  // The PGlite engine is gone: an install still asking for it is told what happens to its data.
+  const embeddedEngine = optional('CAPIG_EMBEDDED_ENGINE');
+  if (embeddedEngine !== null && embeddedEngine !== 'postgres') {
+    problems.push(
+      `CAPIG_EMBEDDED_ENGINE=${embeddedEngine} is no longer supported: the embedded database is a PostgreSQL server, and a PGlite data directory is imported into it at the first start (unset the variable)`,
+    );
   }
 
   const apiVersion = str('CAPIG_GRAPH_API_VERSION', DEFAULT_GRAPH_API_VERSION);
@@ -157,8 +160,9 @@ export function loadConfig(env: Env): GatewayConfig {
     database: {
       url: databaseUrl,
       dataDir: str('CAPIG_DATA_DIR', './data'),
-      embeddedEngine: embeddedEngine === 'pglite' ? 'pglite' : 'postgres',
-      pgliteSharedBuffersMb: int('CAPIG_PGLITE_SHARED_BUFFERS_MB', DEFAULT_SHARED_BUFFERS_MB, 8, 4096),
+    },
+    process: {
+      workers: int('CAPIG_WORKERS', availableParallelism(), 1, 64),
     },
     secrets: { secretKey },
     graph: {

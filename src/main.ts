@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { createApiTokens } from './control-plane/auth/api-tokens.js';
@@ -11,7 +10,6 @@ import type { Db } from './database/db.js';
 import { startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { importPgliteIfPresent } from './database/import-pglite.js';
 import { migrate } from './database/migrate.js';
-import { openPgliteDb } from './database/pglite-db.js';
 import { openPostgresDb } from './database/postgres-db.js';
 import { type AccountsRepo, createAccountsRepo } from './database/repos/accounts-repo.js';
 import { type ApiAccountsRepo, createApiAccountsRepo } from './database/repos/api-accounts-repo.js';
@@ -58,29 +56,17 @@ export interface Gateway {
 
 export interface StartOptions {
   log?: Logger;
-  /** Tests: an already-migrated PGlite image to start from, instead of a data dir. */
-  pgliteImage?: Blob;
   /** Tests: a fake DNS for data-routing checks. */
   lookupCname?: CnameLookup;
 }
 
-export async function openDatabase(config: GatewayConfig, log: Logger, image?: Blob): Promise<Db> {
+export async function openDatabase(config: GatewayConfig, log: Logger): Promise<Db> {
   if (config.database.url) {
     return openPostgresDb(config.database.url, {
       onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
     });
   }
-  if (config.database.embeddedEngine === 'postgres') return openEmbeddedPostgres(config.database.dataDir, log);
-  const sharedBuffersMb = config.database.pgliteSharedBuffersMb;
-  if (image) return openPgliteDb(null, { loadDataDir: image, sharedBuffersMb });
-  await makePrivate(config.database.dataDir);
-  const db = await openPgliteDb(join(config.database.dataDir, 'pglite'), { sharedBuffersMb });
-  // Files PGlite made while opening (and a first initdb) are 0666 until made private.
-  await makePrivate(config.database.dataDir).catch(async (err) => {
-    await db.close();
-    throw err;
-  });
-  return db;
+  return openEmbeddedPostgres(config.database.dataDir, log);
 }
 
 /** The PostgreSQL server in the data directory (started, joined or adopted); close() stops it if ours. */
@@ -113,13 +99,9 @@ async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<Db> {
 
 export async function startGateway(config: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {
   const log = opts.log ?? createLogger(config.log.level);
-  const db = await openDatabase(config, log, opts.pgliteImage);
+  const db = await openDatabase(config, log);
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, 'database migrated');
-  if (db.kind === 'pglite') {
-    // Only this process can open the embedded database, so leases left by a crashed run are void.
-    await db.query('UPDATE event_queue SET available_at = now() WHERE available_at > now()');
-  }
 
   const secret = config.secrets.secretKey ?? (await loadOrCreateSecret(config.database.dataDir));
   const box = createSecretBox(secret);
@@ -223,17 +205,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   const url = `http://${localHost(config.http.host)}:${port}`;
   publisher.start();
   const stopMaintenance = startMaintenance(db, log);
-  // PGlite makes new files (WAL segments, tables) 0666: the 0700 directories already shut others
-  // out, and this keeps the files themselves 0600 too.
-  const keepPrivate =
-    db.kind === 'pglite' && !opts.pgliteImage
-      ? setInterval(() => {
-          makePrivate(config.database.dataDir).catch((err: Error) =>
-            log.warn({ err: { message: err.message } }, 'data directory modes'),
-          );
-        }, 60_000).unref()
-      : null;
-  log.info({ url, database: db.kind }, 'gateway started');
+  log.info({ url, database: config.database.url ? 'DATABASE_URL' : 'embedded' }, 'gateway started');
 
   let stopping: Promise<void> | null = null;
   return {
@@ -253,7 +225,6 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
         await writer.drain();
         await publisher.stop();
         stopMaintenance();
-        if (keepPrivate) clearInterval(keepPrivate);
         await client.close();
         await db.close();
         log.info('gateway stopped');

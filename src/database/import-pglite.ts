@@ -1,8 +1,8 @@
 import { access, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Db } from './db.js';
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, Sql } from './db.js';
 import { migrate } from './migrate.js';
-import { openPgliteDb } from './pglite-db.js';
 
 // An install made on PGlite keeps its data when it moves to the embedded PostgreSQL server: the
 // PGlite directory found in the data directory is brought to the current schema, copied table by
@@ -56,7 +56,7 @@ export async function importPgliteIfPresent(dataDir: string, target: Db): Promis
       `${dir} holds an embedded PGlite database, and the PostgreSQL server in ${join(dataDir, 'postgres')} has data too: move one of them away so nothing is overwritten`,
     );
   }
-  const source = await openPgliteDb(dir);
+  const source = await openPgliteDirectory(dir);
   const rows: Record<string, number> = {};
   try {
     await migrate(source);
@@ -101,4 +101,24 @@ export async function importPgliteIfPresent(dataDir: string, target: Db): Promis
   const keptAt = `${dir}.imported-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   await rename(dir, keptAt);
   return { rows, keptAt };
+}
+
+/**
+ * The former release's database, opened in this process only for the import (PGlite is no longer a
+ * runtime engine: this is the one place that loads it).
+ */
+export async function openPgliteDirectory(dir: string): Promise<Db> {
+  const pg = await PGlite.create(dir);
+  type Conn = Pick<PGlite, 'query' | 'exec'>;
+  const asSql = (c: Conn): Sql => ({
+    query: async <T>(text: string, params?: unknown[]) => (await c.query<T>(text, params)).rows,
+    exec: async (script: string) => {
+      await c.exec(script);
+    },
+  });
+  return {
+    ...asSql(pg),
+    transaction: (fn) => pg.transaction((tx) => fn(asSql(tx))),
+    close: () => pg.close(),
+  };
 }

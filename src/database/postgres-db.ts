@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, Sql } from './db.js';
 
-// int8 (counts, ids) as JS numbers, as PGlite returns them, so both backends hand back the same rows.
+// int8 (counts, ids) as JS numbers: ids and counts stay far below 2^53.
 const types = {
   getTypeParser: (oid: number, format?: string) =>
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
@@ -51,7 +51,6 @@ export function openPostgresDb(url: string, opts: PostgresOptions = {}): Db {
   });
 
   return {
-    kind: 'postgres',
     ...asSql(pool),
     async transaction(fn) {
       const client = await pool.connect();

@@ -1,9 +1,9 @@
 import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-// The embedded database's files hold every account's tokens (encrypted), users and events. PGlite
-// writes its files with mode 0666 whatever the umask, so the gateway makes its data directory
-// private itself: directories 0700, files 0600, checked at start and kept so while it runs.
+// The data directory holds the secret key and the embedded database (every account's encrypted
+// tokens, users and events). An older install may have made it world-readable, so the gateway
+// makes it private itself at start: directories 0700, files 0600.
 
 /**
  * Creates `dir` if needed and makes it and everything below it private to this user. Throws, with
@@ -17,7 +17,7 @@ export async function makePrivate(dir: string, skip: readonly string[] = []): Pr
     try {
       await chmod(path, isDir ? 0o700 : 0o600);
     } catch (err) {
-      // A file removed while we walked (PGlite recycles WAL segments) needs nothing.
+      // A file removed while we walked (a server recycles WAL segments) needs nothing.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     }
     const stat = await lstat(path).catch(() => null);

@@ -4,8 +4,8 @@ import { openTestDatabase } from '../../test/harness.js';
 import type { Db } from '../database/db.js';
 import { createEventQueue } from './event-queue.js';
 
-// Leases: PostgreSQL keeps them in the row, PGlite in the process's memory. Either way a leased
-// event is handed to one claimer only until it is settled or its lease runs out.
+// Leases live in the row (available_at moved forward): a leased event is handed to one claimer only
+// until it is settled or its lease runs out.
 
 describe('event queue leases', () => {
   let db: Db;

@@ -67,7 +67,7 @@ const pickReady = (extra: string, lock: string) => `
      LIMIT $2::int - (SELECT count(*) FROM newest) ${lock}),
   ready AS (SELECT id FROM newest UNION ALL SELECT id FROM oldest)`;
 
-// PostgreSQL, where several instances may share the queue: the lease is the row's available_at,
+// Several processes and instances share the queue: the lease is the row's available_at,
 // moved forward under FOR UPDATE SKIP LOCKED, so instances claim side by side without waiting.
 // Both claims fetch the picked rows with = ANY (ARRAY(...)), which keeps the planner on primary-key
 // lookups: joined with the picks, it scanned the whole queue (70 ms instead of 15 for 1,000 of 100,000).
@@ -77,62 +77,7 @@ const CLAIM_WITH_ROW_LEASE = `
    WHERE q.id = ANY (ARRAY(SELECT id FROM ready))
   RETURNING ${CLAIMED_COLUMNS}`;
 
-// PGlite belongs to one process, so leases live in its memory and a claim is a plain read. The
-// UPDATE of every claimed row (a new row version and index entry each) was half of the
-// single database thread's work while a backlog drained.
-const CLAIM_WITH_MEMORY_LEASE = `
-  WITH leased AS (SELECT jsonb_array_elements_text($3::jsonb)::int8 AS id),
-  ${pickReady('AND id NOT IN (SELECT id FROM leased)', '')}
-  SELECT ${CLAIMED_COLUMNS} FROM event_queue q WHERE q.id = ANY (ARRAY(SELECT id FROM ready))`;
-
-/**
- * Ids leased by this process (PGlite), per pixel, with when each lease runs out; one per database.
- * Per pixel, because a claim takes one pixel's rows and passes only that pixel's leases.
- */
-class MemoryLeases {
-  private readonly byPixel = new Map<string, Map<number, number>>();
-  /** Claims run one at a time, so a claim always excludes what the one before it leased. */
-  private chain: Promise<unknown> = Promise.resolve();
-
-  claim<T extends { id: number }>(
-    pixelId: string,
-    leaseMs: number,
-    pick: (leasedJson: string) => Promise<T[]>,
-  ): Promise<T[]> {
-    const run = this.chain.then(async () => {
-      const until = this.byPixel.get(pixelId) ?? new Map<number, number>();
-      const now = Date.now();
-      for (const [id, t] of until) if (t <= now) until.delete(id);
-      const rows = await pick(JSON.stringify([...until.keys()]));
-      const expires = Date.now() + leaseMs;
-      for (const r of rows) until.set(r.id, expires);
-      if (until.size > 0) this.byPixel.set(pixelId, until);
-      else this.byPixel.delete(pixelId);
-      return rows;
-    });
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  end(events: Array<{ id: number; pixelId: string }>): void {
-    for (const e of events) {
-      const until = this.byPixel.get(e.pixelId);
-      until?.delete(e.id);
-      if (until?.size === 0) this.byPixel.delete(e.pixelId);
-    }
-  }
-}
-
-const memoryLeases = new WeakMap<Db, MemoryLeases>();
-
 export function createEventQueue(db: Db) {
-  let leases: MemoryLeases | null = null;
-  if (db.kind === 'pglite') {
-    leases = memoryLeases.get(db) ?? new MemoryLeases();
-    memoryLeases.set(db, leases);
-  }
-  const endLeases = (events: Array<{ id: number; pixelId: string }>) => leases?.end(events);
-
   return {
     /** Pixels that have events ready now and can be published to. */
     async readyPixels(): Promise<string[]> {
@@ -146,11 +91,7 @@ export function createEventQueue(db: Db) {
 
     /** Leases up to limit ready events of one pixel for leaseMs (see pickReady for which). */
     async claim(pixelId: string, limit: number, leaseMs: number): Promise<QueuedEvent[]> {
-      const rows = leases
-        ? await leases.claim(pixelId, leaseMs, (leased) =>
-            db.query<QueueRow>(CLAIM_WITH_MEMORY_LEASE, [pixelId, limit, leased]),
-          )
-        : await db.query<QueueRow>(CLAIM_WITH_ROW_LEASE, [pixelId, limit, leaseMs]);
+      const rows = await db.query<QueueRow>(CLAIM_WITH_ROW_LEASE, [pixelId, limit, leaseMs]);
       return rows
         .map((r) => ({
           id: r.id,
@@ -184,7 +125,6 @@ export function createEventQueue(db: Db) {
          SELECT 1`,
         [JSON.stringify(events.map((e) => e.id)), randomShard()],
       );
-      endLeases(events);
     },
 
     /** Not delivered this time: claimable again after delayMs. */
@@ -196,7 +136,6 @@ export function createEventQueue(db: Db) {
           WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::int8)`,
         [JSON.stringify(events.map((e) => e.id)), delayMs, error.slice(0, 500)],
       );
-      endLeases(events);
     },
 
     /** Moves events Meta will never take to the dead-letter table, with Meta's answer. */
@@ -235,7 +174,6 @@ export function createEventQueue(db: Db) {
           randomShard(),
         ],
       );
-      endLeases(letters.map((l) => l.event));
     },
 
     async depth(pixelId?: string): Promise<number> {

@@ -11,8 +11,8 @@ import { Counts } from '../domain/counts.js';
 import type { AcceptedEvent } from '../domain/event.js';
 import type { Logger } from '../platform/logger.js';
 
-// Bulk rows travel as one JSON parameter (jsonb_to_recordset): several times faster than array
-// parameters on PGlite, and the same SQL on PostgreSQL.
+// Bulk rows travel as one JSON parameter (jsonb_to_recordset): one parameter whatever the batch,
+// so the statement is prepared once.
 // Group commit: requests that arrive while a transaction is being written wait for the next one,
 // so under load one transaction stores the events of many requests and durability costs little.
 // A request is answered only after the transaction holding its events has committed.
@@ -45,7 +45,7 @@ export function createEventWriter(deps: {
   db: Db;
   log: Logger;
   maxEventsPerTx?: number;
-  /** Transactions in flight at once: PostgreSQL overlaps their commits; PGlite runs one at a time. */
+  /** Transactions in flight at once: PostgreSQL overlaps their commits (group commit in the WAL). */
   maxInFlight?: number;
   /** Called with the pixels that got new events, to wake their publishers. */
   onQueued?: (pixelIds: Set<string>) => void;
@@ -54,7 +54,7 @@ export function createEventWriter(deps: {
 }): EventWriter {
   const liveEvents = deps.liveEvents ?? true;
   const maxEvents = deps.maxEventsPerTx ?? 5000;
-  const maxInFlight = deps.maxInFlight ?? (deps.db.kind === 'postgres' ? 4 : 1);
+  const maxInFlight = deps.maxInFlight ?? 4;
   // Each in-flight slot writes its counts to its own shard, so concurrent commits never wait on a row.
   const shardBase = randomShard();
   const freeSlots = Array.from({ length: maxInFlight }, (_, i) => i);
@@ -132,7 +132,7 @@ const DUPLICATE_REASON = 'duplicate: an event with this event_name and event_id 
 /** Samples of dropped events per group commit, so a flood of drops costs the same as a trickle. */
 const DROP_SAMPLES_PER_GROUP = 10;
 
-// One statement does it all (a statement is atomic, and PGlite pays per round trip): take the
+// One statement does it all (a statement is atomic, and one round trip is cheaper than three): take the
 // dedup keys not seen in 48 hours, queue the fresh events that are to be published, and add every
 // count. It returns the positions of the events that turned out to be duplicates.
 const WRITE_GROUP = `

@@ -20,7 +20,7 @@ import { createTestDatabase, serverEvent, TEST_DATABASE_URL, TEST_SECRET, waitFo
 for (const embeddedPostgres of [false, true]) crashRecovery(embeddedPostgres);
 
 function crashRecovery(embeddedPostgres: boolean) {
-  describe(`crash recovery${embeddedPostgres ? ' (CAPIG_EMBEDDED_ENGINE=postgres)' : ''}`, () => {
+  describe(`crash recovery (${embeddedPostgres ? 'the embedded PostgreSQL server' : 'DATABASE_URL'})`, () => {
     let fake: FakeGraph;
     let dataDir: string;
     let database: { url: string; drop(): Promise<void> } | null = null;
@@ -29,7 +29,7 @@ function crashRecovery(embeddedPostgres: boolean) {
     before(async () => {
       fake = await startFakeGraph();
       dataDir = await mkdtemp(join(tmpdir(), 'capig-crash-'));
-      if (TEST_DATABASE_URL && !embeddedPostgres) database = await createTestDatabase(TEST_DATABASE_URL);
+      if (!embeddedPostgres) database = await createTestDatabase(TEST_DATABASE_URL);
     });
     after(async () => {
       child?.kill('SIGKILL');
@@ -51,7 +51,6 @@ function crashRecovery(embeddedPostgres: boolean) {
       CAPIG_PUBLISH_RETRY_BASE_MS: '100',
       LOG_LEVEL: 'info',
       ...(database ? { DATABASE_URL: database.url } : { DATABASE_URL: '' }),
-      ...(embeddedPostgres ? { CAPIG_EMBEDDED_ENGINE: 'postgres' } : {}),
     });
 
     /** Starts `capig start` in a child process and resolves with its URL from the startup log line. */
@@ -77,7 +76,7 @@ function crashRecovery(embeddedPostgres: boolean) {
       });
     }
 
-    /** Connects a pixel the way an operator would, before the gateway runs (one process per PGlite). */
+    /** Connects a pixel the way an operator would, before the gateway runs (the CLI, on the database the gateway will use). */
     async function setUpPixel(): Promise<{ pixelId: string; accessKey: string }> {
       const config = loadConfig(env());
       const setupDb = await openDatabase(config, createLogger('silent'));

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { runCli } from '../cli.js';
 import { serverEvent, startTestGateway, TEST_SECRET, type TestGateway, waitFor } from '../harness.js';
 
-// CAPIG_EMBEDDED_ENGINE=postgres: the gateway runs a real PostgreSQL server in its data directory.
+// Without DATABASE_URL the gateway runs a real PostgreSQL server in its data directory.
 // An acknowledged event is on stable storage: the server's fdatasync of its WAL comes between the
 // request and its 2xx. Other processes (the CLI) use the same server while the gateway runs.
 
@@ -25,12 +25,12 @@ function serverPids(dataDir: string): number[] {
   return [postmaster, ...children];
 }
 
-describe('embedded PostgreSQL (CAPIG_EMBEDDED_ENGINE=postgres)', () => {
+describe('the embedded PostgreSQL server (no DATABASE_URL)', () => {
   let gw: TestGateway;
   let dataDir: string;
   before(async () => {
     dataDir = join(tmpdir(), `capig-embedded-${process.pid}-${Date.now()}`);
-    gw = await startTestGateway({ embeddedPostgres: true, dataDir });
+    gw = await startTestGateway({ onDisk: true, dataDir });
   });
   after(async () => {
     await gw.stop();
@@ -82,7 +82,6 @@ describe('embedded PostgreSQL (CAPIG_EMBEDDED_ENGINE=postgres)', () => {
         ...process.env,
         LOG_LEVEL: 'silent',
         CAPIG_DATA_DIR: dataDir,
-        CAPIG_EMBEDDED_ENGINE: 'postgres',
         CAPIG_SECRET_KEY: TEST_SECRET,
         CAPIG_GRAPH_API_URL: gw.fake.url,
       },
@@ -104,7 +103,7 @@ test('run as root behind a directory closed to the server, its files go to /var/
   const dataDir = join(closed, 'data');
   let location = '';
   try {
-    const gw = await startTestGateway({ embeddedPostgres: true, dataDir });
+    const gw = await startTestGateway({ onDisk: true, dataDir });
     try {
       location = (await readFile(join(dataDir, 'postgres.location'), 'utf8')).trim();
       assert.match(location, /^\/var\/lib\/capig-postgres\/[0-9a-f]{16}$/);
@@ -114,7 +113,7 @@ test('run as root behind a directory closed to the server, its files go to /var/
       await gw.stop();
     }
     // The next start finds the server's files through the pointer.
-    const again = await startTestGateway({ embeddedPostgres: true, dataDir });
+    const again = await startTestGateway({ onDisk: true, dataDir });
     const [row] = await again.gateway.db.query<{ n: number }>('SELECT count(*)::int8 AS n FROM pixels');
     assert.equal(row?.n, 1);
     await again.stop();

@@ -20,38 +20,36 @@ async function openEntries(dir: string): Promise<string[]> {
   return out;
 }
 
-for (const engine of ['postgres', 'pglite'] as const) {
-  test(`the data directory and every file in it are private, whatever the umask (embedded ${engine})`, async () => {
-    const parent = await mkdtemp(join(tmpdir(), 'capig-modes-'));
-    // Run as root, the embedded PostgreSQL server's user must pass through to its files.
-    await chmod(parent, 0o711);
-    const dataDir = join(parent, 'data');
-    // An older install: a world-readable directory and key.
-    await mkdir(dataDir, { mode: 0o755 });
-    await chmod(dataDir, 0o755);
-    const previous = process.umask(0o022);
+test(`the data directory and every file in it are private, whatever the umask`, async () => {
+  const parent = await mkdtemp(join(tmpdir(), 'capig-modes-'));
+  // Run as root, the embedded PostgreSQL server's user must pass through to its files.
+  await chmod(parent, 0o711);
+  const dataDir = join(parent, 'data');
+  // An older install: a world-readable directory and key.
+  await mkdir(dataDir, { mode: 0o755 });
+  await chmod(dataDir, 0o755);
+  const previous = process.umask(0o022);
+  try {
+    const gw = await startTestGateway({
+      onDisk: true,
+      dataDir,
+      env: { CAPIG_SECRET_KEY: '' },
+    });
     try {
-      const gw = await startTestGateway({
-        onDisk: true,
-        dataDir,
-        env: { CAPIG_SECRET_KEY: '', CAPIG_EMBEDDED_ENGINE: engine },
-      });
-      try {
-        const px = await gw.addPixel();
-        assert.equal((await gw.postServer(px.pixelId, { data: [] }, px.accessKey)).status, 400);
-        assert.equal((await stat(dataDir)).mode & 0o777, 0o700);
-        assert.ok((await readdir(dataDir)).includes(engine), `the database lives in ${engine}/`);
-        assert.deepEqual(await openEntries(dataDir), []);
-        assert.ok((await readdir(dataDir)).includes('secret.key'));
-      } finally {
-        await gw.stop();
-      }
+      const px = await gw.addPixel();
+      assert.equal((await gw.postServer(px.pixelId, { data: [] }, px.accessKey)).status, 400);
+      assert.equal((await stat(dataDir)).mode & 0o777, 0o700);
+      assert.ok((await readdir(dataDir)).includes('postgres'), 'the database lives in postgres/');
+      assert.deepEqual(await openEntries(dataDir), []);
+      assert.ok((await readdir(dataDir)).includes('secret.key'));
     } finally {
-      process.umask(previous);
-      await rm(parent, { recursive: true, force: true });
+      await gw.stop();
     }
-  });
-}
+  } finally {
+    process.umask(previous);
+    await rm(parent, { recursive: true, force: true });
+  }
+});
 
 test('makePrivate makes open files 0600 and open directories 0700', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'capig-private-'));

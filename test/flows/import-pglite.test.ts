@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { hashSecret } from '../../src/control-plane/auth/passwords.js';
+import { openPgliteDirectory } from '../../src/database/import-pglite.js';
+import { migrate } from '../../src/database/migrate.js';
+import { createAccountsRepo } from '../../src/database/repos/accounts-repo.js';
+import { createApiAccountsRepo } from '../../src/database/repos/api-accounts-repo.js';
+import { createUsersRepo, HOST_SCOPE, USER_ACTIVE } from '../../src/database/repos/users-repo.js';
 import { startFakeGraph } from '../../src/fake-graph/fake-graph-server.js';
-import { createPerson } from '../control-plane/people.js';
-import { serverEvent, startTestGateway, waitFor } from '../harness.js';
+import { createSecretBox } from '../../src/platform/secret-box.js';
+import { createEventQueue } from '../../src/queue/event-queue.js';
+import { serverEvent, startTestGateway, TEST_SECRET, waitFor } from '../harness.js';
 
 // An install made on PGlite moves to the embedded PostgreSQL server without losing anything: the
 // queue (events Meta had not taken yet), dead letters, accounts, users, API accounts and pixels
@@ -19,31 +27,69 @@ test('a PGlite data directory is imported into the embedded PostgreSQL server at
   // Run as root, the server runs as its own user, which must be able to pass through.
   await chmod(parent, 0o711);
   const dataDir = join(parent, 'data');
+  // Queued as the pipeline leaves them: customer information hashed.
+  const stored = (extra: Record<string, unknown> = {}) =>
+    serverEvent({
+      user_data: { em: [createHash('sha256').update('buyer@example.com').digest('hex')], client_user_agent: 'UA' },
+      ...extra,
+    });
+  const poison = stored({ event_name: 'Poison' });
+  const queued = Array.from({ length: 30 }, () => stored());
+  let px: { pixelId: string; accessKey: string } = { pixelId: '', accessKey: '' };
   try {
-    // The old release: PGlite on disk, with Meta down for one pixel and rejecting one event name.
-    const old = await startTestGateway({ onDisk: true, dataDir, fake, env: { CAPIG_EMBEDDED_ENGINE: 'pglite' } });
-    const px = await old.addPixel();
-    fake.addFault({ pixel_id: px.pixelId, kind: 'graph_error', code: 100, match_event_name: 'Poison' });
-    const poison = serverEvent({ event_name: 'Poison' });
-    assert.equal((await old.postServer(px.pixelId, { data: [poison] }, px.accessKey)).status, 200);
-    await waitFor(
-      async () => (await old.gateway.db.query('SELECT 1 FROM dead_letters')).length === 1,
-      'a dead letter',
-      20_000,
-    );
-    fake.clearFaults();
-    fake.addFault({ pixel_id: px.pixelId, kind: 'http_status', status: 503 });
-    const queued = Array.from({ length: 30 }, () => serverEvent());
-    assert.equal((await old.postServer(px.pixelId, { data: queued }, px.accessKey)).status, 200);
-    const person = await createPerson(old, { roles: ['agency-admin'] });
-    const api = await old.gateway.apiAccounts.create('imported-client', null);
-    await old.stop();
-    fake.clearFaults();
+    // The former release's directory: PGlite on disk, written by the same repositories and queue
+    // SQL the former release ran on it (a pixel with its encrypted token, a dead letter Meta
+    // refused, 30 events still queued, a person and an API account).
+    await mkdir(dataDir, { mode: 0o700 });
+    const old = await openPgliteDirectory(join(dataDir, 'pglite'));
+    const pixelId = `9${Date.now()}`;
+    let person: { email: string; password: string };
+    let api: { secret: string };
+    try {
+      await migrate(old);
+      const accounts = createAccountsRepo(old, createSecretBox(TEST_SECRET));
+      await accounts.createTenant({ id: 'imported', name: 'Imported account' });
+      const { accessKey } = await accounts.addPixel({ pixelId, tenantId: 'imported', accessToken: 'old-token' });
+      px = { pixelId, accessKey };
+      const enqueue = (events: Record<string, unknown>[]) =>
+        old.query(
+          `INSERT INTO event_queue (pixel_id, tenant_id, event, event_name, event_time)
+           SELECT $1, 'imported', e, e->>'event_name', (e->>'event_time')::int8 FROM jsonb_array_elements($2::jsonb) e`,
+          [pixelId, JSON.stringify(events)],
+        );
+      await enqueue([poison]);
+      const queue = createEventQueue(old);
+      const [claimed] = await queue.claim(pixelId, 10, 60_000);
+      assert.ok(claimed);
+      await queue.deadLetter([
+        {
+          event: claimed,
+          reason: 'rejected',
+          errorCode: 100,
+          errorSubcode: null,
+          errorMessage: 'bad',
+          fbtraceId: null,
+        },
+      ]);
+      await enqueue(queued);
+      const password = 'imported-password-1';
+      const users = createUsersRepo(old);
+      const userId = await users.create({
+        email: 'imported@example.com',
+        status: USER_ACTIVE,
+        passwordHash: await hashSecret(password),
+      });
+      await users.grant(userId, HOST_SCOPE, 'admin');
+      person = { email: 'imported@example.com', password };
+      api = await createApiAccountsRepo(old).create('imported-client', null);
+    } finally {
+      await old.close();
+    }
 
     // The new release on the same directory.
     const lines: string[] = [];
     const gw = await startTestGateway({
-      embeddedPostgres: true,
+      onDisk: true,
       dataDir,
       fake,
       env: { LOG_LEVEL: 'info' },
@@ -94,7 +140,7 @@ test('a PGlite data directory is imported into the embedded PostgreSQL server at
     }
 
     // A second start imports nothing again.
-    const again = await startTestGateway({ embeddedPostgres: true, dataDir, fake, env: { LOG_LEVEL: 'info' } });
+    const again = await startTestGateway({ onDisk: true, dataDir, fake, env: { LOG_LEVEL: 'info' } });
     const [count] = await again.gateway.db.query<{ n: number }>('SELECT count(*)::int8 AS n FROM dead_letters');
     assert.equal(count?.n, 1);
     await again.stop();

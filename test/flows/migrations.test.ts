@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadMigrations, migrate } from '../../src/database/migrate.js';
-import { openPgliteDb } from '../../src/database/pglite-db.js';
 import { openPostgresDb } from '../../src/database/postgres-db.js';
-import { createTestDatabase, migratedPgliteImage, TEST_DATABASE_URL } from '../harness.js';
+import { createTestDatabase, openTestDatabase, TEST_DATABASE_URL } from '../harness.js';
 
 test('migrations apply once: a second run finds nothing to do', async () => {
-  const db = await openPgliteDb(null, { loadDataDir: await migratedPgliteImage() });
+  const { db, close } = await openTestDatabase();
   try {
     assert.deepEqual(await migrate(db), []);
     const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
@@ -15,12 +14,12 @@ test('migrations apply once: a second run finds nothing to do', async () => {
       (await loadMigrations()).map((m) => m.version),
     );
   } finally {
-    await db.close();
+    await close();
   }
 });
 
-test('instances booting at once on one PostgreSQL migrate it exactly once', { skip: !TEST_DATABASE_URL }, async () => {
-  const database = await createTestDatabase(TEST_DATABASE_URL as string);
+test('instances booting at once on one PostgreSQL migrate it exactly once', async () => {
+  const database = await createTestDatabase(TEST_DATABASE_URL);
   const instances = [1, 2, 3, 4].map(() => openPostgresDb(database.url, { max: 2 }));
   try {
     const applied = await Promise.all(instances.map((db) => migrate(db)));
