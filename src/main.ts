@@ -20,7 +20,7 @@ import { createRecentEventsRepo } from './database/repos/recent-events-repo.js';
 import { createFirstPartyDomains } from './ingest/first-party-domains.js';
 import { createIngest } from './ingest/ingest.js';
 import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-directory.js';
-import { createIngestLimiter } from './ingest/rate-limiter.js';
+import { createIngestLimiter, type LimiterSpend } from './ingest/rate-limiter.js';
 import { registerGetPixelSdk } from './ingest/routes/get-pixel-sdk.js';
 import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
 import { registerPostEvents } from './ingest/routes/post-events.js';
@@ -60,23 +60,25 @@ export interface StartOptions {
   lookupCname?: CnameLookup;
 }
 
-export async function openDatabase(config: GatewayConfig, log: Logger): Promise<Db> {
+/** A database handle and the URL other processes of this gateway reach it at. */
+export type OpenedDb = Db & { readonly url: string };
+
+export async function openDatabase(config: GatewayConfig, log: Logger): Promise<OpenedDb> {
   if (config.database.url) {
-    return openPostgresDb(config.database.url, {
-      onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
-    });
+    return { ...openPostgresDb(config.database.url, { onError: connectionLost(log) }), url: config.database.url };
   }
   return openEmbeddedPostgres(config.database.dataDir, log);
 }
 
+const connectionLost = (log: Logger) => (err: Error) =>
+  log.warn({ err: { message: err.message } }, 'idle database connection lost');
+
 /** The PostgreSQL server in the data directory (started, joined or adopted); close() stops it if ours. */
-async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<Db> {
+async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<OpenedDb> {
   // The server's own files are not walked: it keeps them private, and it may be running (the CLI).
   await makePrivate(dataDir, ['postgres']);
   const server = await startEmbeddedPostgres(dataDir, (msg) => log.info(msg));
-  const db = openPostgresDb(server.url, {
-    onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
-  });
+  const db = openPostgresDb(server.url, { onError: connectionLost(log) });
   try {
     await migrate(db);
     const imported = await importPgliteIfPresent(dataDir, db);
@@ -90,6 +92,7 @@ async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<Db> {
   }
   return {
     ...db,
+    url: server.url,
     async close() {
       await db.close();
       await server.stop();
@@ -97,17 +100,23 @@ async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<Db> {
   };
 }
 
-export async function startGateway(config: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {
-  const log = opts.log ?? createLogger(config.log.level);
+/** The database, migrated, and the secret key (generated into the data directory when not configured). */
+export async function openStorage(config: GatewayConfig, log: Logger): Promise<{ db: OpenedDb; secret: string }> {
   const db = await openDatabase(config, log);
-  const applied = await migrate(db);
-  if (applied.length > 0) log.info({ applied }, 'database migrated');
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) log.info({ applied }, 'database migrated');
+    const secret = config.secrets.secretKey ?? (await loadOrCreateSecret(config.database.dataDir));
+    return { db, secret };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
 
-  const secret = config.secrets.secretKey ?? (await loadOrCreateSecret(config.database.dataDir));
-  const box = createSecretBox(secret);
-  const accounts = createAccountsRepo(db, box);
-  const settings = createPixelSettingsRepo(db, box);
-  const directory = createPixelDirectory((id) => settings.settings(id), { ttlMs: 1000 });
+/** The publishing side: the queue's consumer and housekeeping. One per gateway (its primary). */
+export function startDelivery(config: GatewayConfig, db: Db, secret: string, log: Logger) {
+  const settings = createPixelSettingsRepo(db, createSecretBox(secret));
   const queue = createEventQueue(db);
   const client = createCapiClient({ apiUrl: config.graph.apiUrl, timeoutMs: config.graph.timeoutMs });
   const publisher = createPublisher({
@@ -125,36 +134,72 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
     retry: { baseMs: config.publish.retryBaseMs, maxMs: config.publish.retryMaxMs },
     live: config.control.liveEvents ? createRecentEventsRepo(db) : undefined,
   });
-  const writer = createEventWriter({
-    db,
-    log,
-    onQueued: (ids) => publisher.wake(ids),
-    liveEvents: config.control.liveEvents,
+  publisher.start();
+  const stopMaintenance = startMaintenance(db, log);
+  return {
+    queue,
+    publisher,
+    /** Finishes or releases in-flight batches; the database stays open. */
+    async stop() {
+      await publisher.stop();
+      stopMaintenance();
+      await client.close();
+    },
+  };
+}
+
+/** What one serving process tells the others of the gateway (several workers), and hears from them. */
+export interface PeerLink {
+  /** Events were queued for these pixels: the publisher, in another process, starts their lanes. */
+  queued(pixelIds: Set<string>): void;
+  /** Settings or an API account changed here: the other processes drop what they cached. */
+  changed(change: PeerChange): void;
+  /** What this process's rate limits admitted lately, for the others (see rate-limiter.ts). */
+  spent(spend: LimiterSpend): void;
+  onChange(handler: (change: PeerChange) => void): void;
+  onSpend(handler: (spend: LimiterSpend) => void): void;
+}
+
+export type PeerChange = { kind: 'pixel'; pixelId: string | null } | { kind: 'api-account'; id: string };
+
+/** How often a worker tells the others what its rate limits admitted. */
+const LIMIT_SYNC_MS = 50;
+
+/** The serving side: HTTP, ingest and its pipeline, the control plane. Listens before it resolves. */
+export async function startFrontend(
+  config: GatewayConfig,
+  db: Db,
+  secret: string,
+  log: Logger,
+  opts: { wake(pixelIds: Set<string>): void; peers?: PeerLink; lookupCname?: CnameLookup },
+) {
+  const box = createSecretBox(secret);
+  const accounts = createAccountsRepo(db, box);
+  const settings = createPixelSettingsRepo(db, box);
+  const cached = createPixelDirectory((id) => settings.settings(id), { ttlMs: 1000 });
+  const peers = opts.peers;
+  const directory: PixelDirectory = peers
+    ? {
+        get: cached.get,
+        invalidate(pixelId) {
+          cached.invalidate(pixelId);
+          peers.changed({ kind: 'pixel', pixelId: pixelId ?? null });
+        },
+      }
+    : cached;
+  const writer = createEventWriter({ db, log, onQueued: opts.wake, liveEvents: config.control.liveEvents });
+  const limiter = createIngestLimiter({
+    perIp: config.limits.ingestPerIp
+      ? { perSec: config.limits.ingestPerIp, burst: config.limits.ingestPerIp * 5 }
+      : null,
+    perAccount: config.limits.ingestPerAccount
+      ? { perSec: config.limits.ingestPerAccount, burst: config.limits.ingestPerAccount * 5 }
+      : null,
   });
-  const ingest = createIngest({
-    directory,
-    writer,
-    log,
-    limiter: createIngestLimiter({
-      perIp: config.limits.ingestPerIp
-        ? { perSec: config.limits.ingestPerIp, burst: config.limits.ingestPerIp * 5 }
-        : null,
-      perAccount: config.limits.ingestPerAccount
-        ? { perSec: config.limits.ingestPerAccount, burst: config.limits.ingestPerAccount * 5 }
-        : null,
-    }),
-  });
-  if (!config.limits.ingestPerIp) {
-    log.info(
-      'no per-IP ingest limit: set CAPIG_TRUST_PROXY behind a proxy, or CAPIG_RATE_LIMIT_IP when exposed directly',
-    );
-  }
+  const ingest = createIngest({ directory, writer, log, limiter });
 
   // Every email carries a link, and a link must never be built from a request's Host: without a
   // configured public URL nothing is emailed (admins still see and hand out the links).
-  if (config.email.smtpUrl && !config.http.publicUrl) {
-    log.warn('CAPIG_SMTP_URL is set but CAPIG_PUBLIC_URL is not: no email is sent until CAPIG_PUBLIC_URL is set');
-  }
   const mailer =
     config.email.smtpUrl && config.http.publicUrl
       ? createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, log })
@@ -168,6 +213,12 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   });
   const apiAccounts = createApiAccountsRepo(db);
   const apiTokens = createApiTokens({ signer: createSigner(secret, 'api-token'), apiAccounts });
+  const forgetEverywhere = {
+    forget(id: string) {
+      apiTokens.forget(id);
+      peers?.changed({ kind: 'api-account', id });
+    },
+  };
   const authenticator = createAuthenticator({ apiTokens });
   const sessions = createSessions(db);
   authenticator.setSessions(sessions);
@@ -180,7 +231,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
       graph: createGraphApi({ apiUrl: config.graph.apiUrl, timeoutMs: config.graph.timeoutMs }),
       config: { graph: config.graph, http: config.http, registerOpenBridge: config.control.registerOpenBridge },
       log,
-      apiTokens,
+      apiTokens: forgetEverywhere,
       lookupCname: cachedCnameLookup(opts.lookupCname ?? systemCnameLookup()),
       mailer,
     },
@@ -199,33 +250,91 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
     }
   });
 
+  let syncTimer: NodeJS.Timeout | null = null;
+  if (peers) {
+    peers.onChange((change) => {
+      if (change.kind === 'pixel') cached.invalidate(change.pixelId ?? undefined);
+      else apiTokens.forget(change.id);
+    });
+    peers.onSpend((spend) => limiter.applySpend(spend));
+    if (config.limits.ingestPerIp || config.limits.ingestPerAccount) {
+      limiter.takeSpend();
+      syncTimer = setInterval(() => {
+        const spend = limiter.takeSpend();
+        if (spend) peers.spent(spend);
+      }, LIMIT_SYNC_MS).unref();
+    }
+  }
+
   await app.listen({ port: config.http.port, host: config.http.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const url = `http://${localHost(config.http.host)}:${port}`;
-  publisher.start();
-  const stopMaintenance = startMaintenance(db, log);
-  log.info({ url, database: config.database.url ? 'DATABASE_URL' : 'embedded' }, 'gateway started');
-
-  let stopping: Promise<void> | null = null;
   return {
-    url,
-    db,
-    apiAccounts,
-    authenticator,
+    url: `http://${localHost(config.http.host)}:${port}`,
     app,
     accounts,
+    apiAccounts,
+    authenticator,
     directory,
-    queue,
-    publisher,
+    /** Stops accepting, answers what was accepted once committed; the database stays open. */
+    async stop() {
+      if (syncTimer) clearInterval(syncTimer);
+      await app.close();
+      await writer.drain();
+    },
+  };
+}
+
+/** Start-up notes an operator should see once per gateway (not once per worker). */
+export function logStartNotes(config: GatewayConfig, log: Logger): void {
+  if (!config.limits.ingestPerIp) {
+    log.info(
+      'no per-IP ingest limit: set CAPIG_TRUST_PROXY behind a proxy, or CAPIG_RATE_LIMIT_IP when exposed directly',
+    );
+  }
+  if (config.email.smtpUrl && !config.http.publicUrl) {
+    log.warn('CAPIG_SMTP_URL is set but CAPIG_PUBLIC_URL is not: no email is sent until CAPIG_PUBLIC_URL is set');
+  }
+}
+
+/** The whole gateway in this process (CAPIG_WORKERS=1, and the tests): serving and delivery. */
+export async function startGateway(config: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {
+  const log = opts.log ?? createLogger(config.log.level);
+  const { db, secret } = await openStorage(config, log);
+  logStartNotes(config, log);
+  let delivery: ReturnType<typeof startDelivery> | null = null;
+  let frontend: Awaited<ReturnType<typeof startFrontend>>;
+  try {
+    delivery = startDelivery(config, db, secret, log);
+    const publisher = delivery.publisher;
+    frontend = await startFrontend(config, db, secret, log, {
+      wake: (ids) => publisher.wake(ids),
+      ...(opts.lookupCname ? { lookupCname: opts.lookupCname } : {}),
+    });
+  } catch (err) {
+    await delivery?.stop();
+    await db.close();
+    throw err;
+  }
+  log.info({ url: frontend.url, database: config.database.url ? 'DATABASE_URL' : 'embedded' }, 'gateway started');
+
+  let stopping: Promise<void> | null = null;
+  const stages = { frontend, delivery };
+  return {
+    url: frontend.url,
+    db,
+    apiAccounts: frontend.apiAccounts,
+    authenticator: frontend.authenticator,
+    app: frontend.app,
+    accounts: frontend.accounts,
+    directory: frontend.directory,
+    queue: delivery.queue,
+    publisher: delivery.publisher,
     log,
     stop() {
       stopping ??= (async () => {
-        await app.close();
-        await writer.drain();
-        await publisher.stop();
-        stopMaintenance();
-        await client.close();
+        await stages.frontend.stop();
+        await stages.delivery.stop();
         await db.close();
         log.info('gateway stopped');
       })();

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { migrate } from '../database/migrate.js';
 import { startFakeGraph } from '../fake-graph/fake-graph-server.js';
 import { openDatabase, startGateway } from '../main.js';
+import { isWorkerProcess, startClusterPrimary, startClusterWorker } from '../main-cluster.js';
 import { createLogger } from '../platform/logger.js';
 import { adminCreate } from './admin-create.js';
 import { apiAccountCreate } from './api-account-create.js';
@@ -23,7 +24,7 @@ Commands:
                               create a host admin (agency-admin), e.g. the first one of a fresh install
   api-account create --name N create an API account; prints {"client_id", "client_secret"} (shown once)
 
-On the embedded database, run pixel, admin and api-account commands while the gateway is stopped.
+The commands work while the gateway runs, on the embedded database as on DATABASE_URL.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -79,8 +80,7 @@ async function start(): Promise<number> {
   // Expected failures are handled where they happen; anything reaching here is a bug to log, not a
   // reason to drop every in-flight request by crashing.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
-  const gateway = await startGateway(cfg, { log });
-  await new Promise<void>((resolve) => {
+  const signalled = new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
       log.info({ signal }, 'shutting down');
       resolve();
@@ -88,6 +88,15 @@ async function start(): Promise<number> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  if (isWorkerProcess()) {
+    // One of several serving processes: it stops when its primary says so, or is gone.
+    const worker = await startClusterWorker(cfg, log.child({ worker: process.pid }));
+    await Promise.race([signalled, worker.stopRequested]);
+    await worker.stop();
+    return 0;
+  }
+  const gateway = cfg.process.workers > 1 ? await startClusterPrimary(cfg, log) : await startGateway(cfg, { log });
+  await signalled;
   await gateway.stop();
   return 0;
 }

@@ -48,3 +48,29 @@ test('the ingest limiter: per IP per request, per account per event; null limits
   const open = createIngestLimiter({ perIp: null, perAccount: null });
   for (let i = 0; i < 1000; i++) assert.equal(open.request('x').ok && open.events('a', 1000).ok, true);
 });
+
+test('two workers that tell each other what they admitted hold the limit together over time', () => {
+  let t = 0;
+  const limits = { perIp: null, perAccount: { perSec: 100, burst: 100 } };
+  const a = createIngestLimiter(limits, () => t);
+  const b = createIngestLimiter(limits, () => t);
+  a.takeSpend();
+  b.takeSpend();
+  let admitted = 0;
+  // Ten seconds of a flood on both workers, syncing every 50 ms as the cluster does.
+  for (let step = 0; step < 200; step++) {
+    for (let i = 0; i < 20; i++) {
+      if (a.events('acct', 1).ok) admitted++;
+      if (b.events('acct', 1).ok) admitted++;
+    }
+    const fromA = a.takeSpend();
+    const fromB = b.takeSpend();
+    if (fromA) b.applySpend(fromA);
+    if (fromB) a.applySpend(fromB);
+    t += 50;
+  }
+  // One burst plus ten seconds at 100/s, give or take one sync window of both workers' refill.
+  assert.ok(admitted >= 1000 && admitted <= 1100 + 2 * 100, `admitted ${admitted}`);
+  // Without the sync each would have admitted that much on its own.
+  assert.ok(admitted < 1800);
+});
