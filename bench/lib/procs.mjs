@@ -2,17 +2,57 @@
 // killed on every way out (normal end, error, Ctrl-C), so no server outlives the run or keeps a port.
 
 import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const live = new Set();
+// Processes the harness did not spawn itself but must not leave behind: a gateway's cluster workers
+// and its embedded PostgreSQL server (a detached child of the gateway, so it outlives a SIGKILL of
+// it). Each entry is a function giving pids, asked before anything is killed. Then sync cleanups
+// (temporary data directories).
+const extraPids = new Set();
+const exitCleanups = new Set();
+
+/** Registers a function giving pids to SIGKILL when the harness exits; returns an unregister. */
+export function killOnExit(pidsFn) {
+  extraPids.add(pidsFn);
+  return () => extraPids.delete(pidsFn);
+}
+
+/** Registers a synchronous cleanup to run when the harness exits; returns an unregister. */
+export function cleanupOnExit(fn) {
+  exitCleanups.add(fn);
+  return () => exitCleanups.delete(fn);
+}
 
 function killAll(signal = 'SIGKILL') {
+  const extra = [];
+  for (const fn of extraPids) {
+    try {
+      extra.push(...fn());
+    } catch {
+      // best effort
+    }
+  }
   for (const child of live) {
     try {
       child.kill(signal);
     } catch {
       // already gone
+    }
+  }
+  for (const pid of extra) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+  for (const fn of exitCleanups) {
+    try {
+      fn();
+    } catch {
+      // best effort
     }
   }
 }
@@ -166,34 +206,276 @@ export function procStatusKb(pid, field) {
   }
 }
 
-/** Samples a process's RSS every intervalMs; stop() returns the highest value seen, in MB. */
-export function rssSampler(pid, intervalMs = 200) {
-  let max = 0;
-  const take = () => {
-    const kb = procStatusKb(pid, 'VmRSS');
-    if (kb !== null && kb > max) max = kb;
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
+const HZ = 100;
+
+/**
+ * Every process on the machine from /proc/<pid>/stat: pid -> { pid, ppid, start (clock ticks after
+ * boot, so pid + start names one process even if the pid is reused), cpu (seconds, user + system),
+ * comm }. One scan serves every sampler for 50 ms.
+ */
+let scanCache = { at: 0, table: null };
+export function scanProcs(maxAgeMs = 50) {
+  const now = performance.now();
+  if (scanCache.table && now - scanCache.at < maxAgeMs) return scanCache.table;
+  const table = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (entry.charCodeAt(0) > 57) continue;
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const p = readStat(pid);
+    if (p) table.set(pid, p);
+  }
+  scanCache = { at: now, table };
+  return table;
+}
+
+function readStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    const f = stat.slice(close + 2).split(' ');
+    // f[1] = ppid, f[11] = utime, f[12] = stime, f[19] = starttime
+    return {
+      pid,
+      ppid: Number(f[1]),
+      cpu: (Number(f[11]) + Number(f[12])) / HZ,
+      start: Number(f[19]),
+      comm: stat.slice(stat.indexOf('(') + 1, close),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The pids of roots and of all their descendants, in a scan. */
+export function descendants(table, roots) {
+  const children = new Map();
+  for (const p of table.values()) {
+    if (!children.has(p.ppid)) children.set(p.ppid, []);
+    children.get(p.ppid).push(p.pid);
+  }
+  const out = new Set();
+  const stack = roots.filter((pid) => table.has(pid));
+  while (stack.length) {
+    const pid = stack.pop();
+    if (out.has(pid)) continue;
+    out.add(pid);
+    for (const c of children.get(pid) ?? []) stack.push(c);
+  }
+  return out;
+}
+
+/** A process's identity in a scan: pid and start time (a reused pid is another process). */
+export const procKey = (p) => `${p.pid}:${p.start}`;
+
+/** Whether the process named by key (from procKey) still runs. */
+export function stillRunning(key) {
+  const [pid, start] = key.split(':').map(Number);
+  const p = readStat(pid);
+  return p !== null && p.start === start;
+}
+
+/** Clock ticks since boot now, comparable with a process's start. */
+function ticksNow() {
+  return Number.parseFloat(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * HZ;
+}
+
+/** Rss and Pss in kB of one process, from /proc/<pid>/smaps_rollup (null when it is gone). */
+export function memoryKb(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const rss = /^Rss:\s+(\d+) kB/m.exec(text);
+    const pss = /^Pss:\s+(\d+) kB/m.exec(text);
+    if (!rss) return null;
+    return { rss: Number(rss[1]), pss: pss ? Number(pss[1]) : Number(rss[1]) };
+  } catch {
+    return null;
+  }
+}
+
+const mb = (kb) => Math.round(kb / 1024);
+
+/**
+ * Samples the memory of a set of processes every intervalMs. discover() gives the set anew at every
+ * sample, as { role: [pids] } (roles such as node and postgres), so processes that start later (a
+ * cluster worker, a PostgreSQL backend) are counted. Per sample it sums Rss and Pss (Pss shares each
+ * shared page among the processes mapping it, so PostgreSQL's shared buffers count once, not once
+ * per backend) over every process; the peaks are the highest sums seen, overall and in the current
+ * window (startWindow() .. endWindow(), one measured run).
+ */
+export function memorySampler(discover, intervalMs = 250) {
+  const fresh = () => ({ rss: 0, pss: 0, at_peak: null, samples: 0, procs: 0 });
+  const overall = fresh();
+  let win = null;
+  const peakPerProcess = new Map();
+  const roleOf = new Map();
+  let lastKeys = new Set();
+  let stopped = false;
+  const take = async () => {
+    let groups;
+    try {
+      groups = await discover();
+    } catch {
+      return;
+    }
+    const table = scanProcs();
+    let rss = 0;
+    let pss = 0;
+    const byRole = {};
+    const keys = new Set();
+    let procs = 0;
+    for (const [role, pids] of Object.entries(groups)) {
+      const r = { rss: 0, pss: 0, procs: 0 };
+      for (const pid of pids) {
+        const m = memoryKb(pid);
+        if (!m) continue;
+        const p = table.get(pid);
+        const key = p ? procKey(p) : `${pid}:?`;
+        keys.add(key);
+        roleOf.set(key, role);
+        peakPerProcess.set(key, Math.max(peakPerProcess.get(key) ?? 0, m.rss));
+        r.rss += m.rss;
+        r.pss += m.pss;
+        r.procs++;
+      }
+      rss += r.rss;
+      pss += r.pss;
+      procs += r.procs;
+      byRole[role] = { rss_mb: mb(r.rss), pss_mb: mb(r.pss), processes: r.procs };
+    }
+    lastKeys = keys;
+    for (const acc of [overall, win]) {
+      if (!acc) continue;
+      acc.samples++;
+      acc.procs = Math.max(acc.procs, procs);
+      if (rss > acc.rss) acc.rss = rss;
+      if (pss > acc.pss) {
+        acc.pss = pss;
+        acc.at_peak = byRole;
+      }
+    }
   };
-  take();
-  const timer = setInterval(take, intervalMs);
+  let running = take();
+  const timer = setInterval(() => {
+    if (!stopped) running = running.then(take);
+  }, intervalMs);
+  const summary = (acc) => ({
+    peak_pss_mb: mb(acc.pss),
+    peak_rss_mb: mb(acc.rss),
+    max_processes: acc.procs,
+    samples: acc.samples,
+    at_peak_pss: acc.at_peak,
+  });
   return {
-    stop() {
+    startWindow() {
+      win = fresh();
+      running = running.then(take);
+      return running;
+    },
+    async endWindow() {
+      running = running.then(take);
+      await running;
+      const out = win ? summary(win) : null;
+      win = null;
+      return out;
+    },
+    /** The processes of the last sample (pid:start keys), to check they are gone after a stop. */
+    lastKeys: () => lastKeys,
+    async stop() {
+      running = running.then(take);
+      await running;
+      stopped = true;
       clearInterval(timer);
-      take();
-      return Math.round(max / 1024);
+      const out = summary(overall);
+      // Sum of each process's own peak (not simultaneous: an upper bound of the peak sum).
+      let sum = 0;
+      const perRole = {};
+      for (const [key, kb] of peakPerProcess) {
+        sum += kb;
+        const role = roleOf.get(key);
+        perRole[role] = (perRole[role] ?? 0) + 1;
+      }
+      out.sum_of_process_peak_rss_mb = mb(sum);
+      out.processes_seen = perRole;
+      return out;
+    },
+  };
+}
+
+/**
+ * Measures CPU use over an interval: for each group (a function returning pids, maybe async, asked
+ * anew every intervalMs so processes that start or end meanwhile are counted) the CPU seconds and
+ * cores it used, and how busy the whole machine was (0..1, all cores). A process that started after
+ * the meter counts from zero; one that ends loses at most its last interval.
+ */
+export async function startCpuMeter(groups, intervalMs = 250) {
+  const startTicks = ticksNow();
+  const seen = Object.fromEntries(Object.keys(groups).map((name) => [name, new Map()]));
+  const tick = async (fresh = false) => {
+    // One scan per tick, taken first, serves the groups' discovery and the CPU times.
+    const table = scanProcs(fresh ? 0 : 50);
+    const lists = {};
+    for (const [name, fn] of Object.entries(groups)) {
+      try {
+        lists[name] = await fn();
+      } catch {
+        lists[name] = [];
+      }
+    }
+    for (const [name, pids] of Object.entries(lists)) {
+      const m = seen[name];
+      for (const pid of pids) {
+        const p = table.get(pid);
+        if (!p) continue;
+        const key = procKey(p);
+        const entry = m.get(key);
+        if (entry) entry.last = p.cpu;
+        else m.set(key, { first: p.start >= startTicks ? 0 : p.cpu, last: p.cpu });
+      }
+    }
+  };
+  await tick(true);
+  const sysBefore = systemJiffies();
+  const t0 = performance.now();
+  let running = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (!stopped) running = running.then(tick);
+  }, intervalMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      await tick(true);
+      const seconds = (performance.now() - t0) / 1000;
+      const sysAfter = systemJiffies();
+      const cores = {};
+      const cpuSecondsOut = {};
+      const processes = {};
+      for (const name of Object.keys(groups)) {
+        let used = 0;
+        for (const { first, last } of seen[name].values()) used += last - first;
+        cpuSecondsOut[name] = Math.round(used * 100) / 100;
+        cores[name] = Math.round((used / seconds) * 100) / 100;
+        processes[name] = seen[name].size;
+      }
+      const busy = (sysAfter.busy - sysBefore.busy) / Math.max(1, sysAfter.total - sysBefore.total);
+      return {
+        cores,
+        cpu_seconds: cpuSecondsOut,
+        processes,
+        machine_busy: Math.round(busy * 100) / 100,
+        seconds: Math.round(seconds * 10) / 10,
+      };
     },
   };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
 export function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[11] = utime, fields[12] = stime (clock ticks; 100 per second on Linux)
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
+  return readStat(pid)?.cpu ?? null;
 }
 
 /** Busy and total jiffies of the whole machine, from /proc/stat. */
@@ -203,41 +485,4 @@ function systemJiffies() {
   const idle = v[3] + (v[4] ?? 0);
   const total = v.reduce((a, b) => a + b, 0);
   return { busy: total - idle, total };
-}
-
-/**
- * Measures CPU use over an interval: for each group (a function returning pids, maybe async) the
- * cores it used on average, and how busy the whole machine was (0..1, all cores).
- */
-export async function startCpuMeter(groups) {
-  const snap = async () => {
-    const out = {};
-    for (const [name, pids] of Object.entries(groups)) {
-      const m = new Map();
-      for (const pid of await pids()) m.set(pid, cpuSeconds(pid));
-      out[name] = m;
-    }
-    return out;
-  };
-  const before = await snap();
-  const sysBefore = systemJiffies();
-  const t0 = performance.now();
-  return {
-    async stop() {
-      const seconds = (performance.now() - t0) / 1000;
-      const after = await snap();
-      const sysAfter = systemJiffies();
-      const cores = {};
-      for (const name of Object.keys(groups)) {
-        let used = 0;
-        for (const [pid, end] of after[name]) {
-          if (end === null) continue;
-          used += end - (before[name].get(pid) ?? 0);
-        }
-        cores[name] = Math.round((used / seconds) * 100) / 100;
-      }
-      const busy = (sysAfter.busy - sysBefore.busy) / Math.max(1, sysAfter.total - sysBefore.total);
-      return { cores, machine_busy: Math.round(busy * 100) / 100, seconds: Math.round(seconds * 10) / 10 };
-    },
-  };
 }

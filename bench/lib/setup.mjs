@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCommand } from './procs.mjs';
+import { descendants, runCommand, scanProcs } from './procs.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const require_ = (await import('node:module')).createRequire(join(ROOT, 'package.json'));
@@ -119,35 +119,49 @@ export async function createDatabase(name) {
   };
 }
 
-/** A client on a bench database (for polling the queue). */
-export function connect(url) {
-  return pgClient(url);
+/**
+ * The server pids of the harness's own sessions (queue polls, pg_stat_activity samples): left out
+ * of the database's CPU and memory, which are the gateway's.
+ */
+export const harnessBackends = new Set();
+
+/** A client on a bench database (for polling the queue, sampling pg_stat_activity). */
+export async function connect(url) {
+  const c = await pgClient(url);
+  const pid = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  harnessBackends.add(pid);
+  const end = c.end.bind(c);
+  c.backendPid = pid;
+  c.end = async () => {
+    try {
+      await end();
+    } finally {
+      harnessBackends.delete(pid);
+    }
+  };
+  return c;
 }
 
-/** The PIDs of the PostgreSQL server at ADMIN_URL (postmaster and its children), for CPU accounting. */
+let systemMaster = null;
+/**
+ * The PIDs of the PostgreSQL server at ADMIN_URL (the postmaster, from postmaster.pid in its data
+ * directory, and all its children), for CPU accounting. The postmaster is looked up once.
+ */
 export async function postgresPids() {
   try {
-    const c = await pgClient();
-    let dir;
-    try {
-      dir = (await c.query('SHOW data_directory')).rows[0].data_directory;
-    } finally {
-      await c.end();
-    }
-    const master = Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const { readdirSync } = await import('node:fs');
-    const pids = [master];
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
+    const table = scanProcs();
+    if (!systemMaster || table.get(systemMaster.pid)?.start !== systemMaster.start) {
+      const c = await pgClient();
+      let dir;
       try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === master) pids.push(Number(entry));
-      } catch {
-        // gone
+        dir = (await c.query('SHOW data_directory')).rows[0].data_directory;
+      } finally {
+        await c.end();
       }
+      const pid = Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      systemMaster = { pid, start: table.get(pid)?.start };
     }
-    return pids;
+    return [...descendants(table, [systemMaster.pid])].filter((pid) => !harnessBackends.has(pid));
   } catch {
     return [];
   }
