@@ -2,6 +2,7 @@
 // The benchmark: npm run bench [-- --quick] [--profile] [--diagnose] [--only PHASE,...]
 //   --quick     3 s points and a 100,000-event backlog (about 3 minutes) instead of 10 s and 1,000,000
 //   --profile   the gateway runs under node --cpu-prof; the report summarizes the profiles
+//   --workers N CAPIG_WORKERS for the phases that do not set their own (default: the gateway's)
 //   --diagnose  also runs POST /events with CAPIG_PUBLISH=off (phases embedded-publish-off, postgres-publish-off)
 //   --only      a comma list of phases: bare, peer, embedded, postgres, postgres-1w, postgres-2w,
 //               drain-embedded, drain-postgres and the two diagnostics above
@@ -68,6 +69,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     backlog: { type: 'string' },
     connections: { type: 'string', default: '64' },
+    workers: { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -427,7 +429,11 @@ async function cleanupStore(store, label) {
 }
 
 async function startMeasuredGateway(store, fake, opts) {
-  const gw = await startGateway(store, fake.url, logDir, opts);
+  // --workers N sets CAPIG_WORKERS for every phase that does not set its own.
+  const gw = await startGateway(store, fake.url, logDir, {
+    ...(values.workers ? { workers: Number(values.workers) } : {}),
+    ...opts,
+  });
   const p = gw.processes();
   log(
     `${gw.name}: up on ${gw.url}, ${p.gateway.length} gateway process(es)` +

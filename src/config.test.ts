@@ -7,7 +7,7 @@ test('defaults give a working embedded gateway', () => {
   assert.equal(c.http.port, 8080);
   assert.equal(c.database.url, null);
   assert.equal(c.database.dataDir, './data');
-  assert.ok(c.process.workers >= 1, 'one worker per available core');
+  assert.ok(c.process.workers >= 1, 'one worker per core but one, at least one');
   assert.equal(c.graph.apiUrl, 'https://graph.facebook.com');
   assert.equal(c.publish.maxBatch, 500);
   assert.ok(c.publish.maxWaitMs <= 1000);

@@ -162,7 +162,7 @@ export function loadConfig(env: Env): GatewayConfig {
       dataDir: str('CAPIG_DATA_DIR', './data'),
     },
     process: {
-      workers: int('CAPIG_WORKERS', availableParallelism(), 1, 64),
+      workers: int('CAPIG_WORKERS', defaultWorkers(), 1, 64),
     },
     secrets: { secretKey },
     graph: {
@@ -236,4 +236,13 @@ function deepFreeze<T>(o: T): T {
     Object.freeze(o);
   }
   return o;
+}
+
+/**
+ * One HTTP worker per core but one: the database and the publisher need a core too. On two cores
+ * that is a single process, which measured a better p99 than a primary and two workers competing
+ * for the cores (docs/benchmarks.md).
+ */
+function defaultWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
 }

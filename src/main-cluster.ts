@@ -27,7 +27,8 @@ export function isWorkerProcess(): boolean {
 /** The primary: storage, delivery, and the worker processes. */
 export async function startClusterPrimary(config: GatewayConfig, log: Logger): Promise<{ stop(): Promise<void> }> {
   // Workers read the secret where the primary found it: the environment, or the key file it made.
-  const { db, secret } = await openStorage(config, log);
+  // The primary's sessions serve the publisher and housekeeping only.
+  const { db, secret } = await openStorage(config, log, 4);
   let delivery: ReturnType<typeof startDelivery> | null = null;
   try {
     delivery = startDelivery(config, db, secret, log);
@@ -78,6 +79,7 @@ export async function startClusterWorker(
   const url = process.env[DATABASE_URL_VAR];
   if (!url) throw new Error(`a worker process needs ${DATABASE_URL_VAR} from its primary`);
   const db = openPostgresDb(url, {
+    max: 6,
     onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
   });
   const primary = connectToPrimary();

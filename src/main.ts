@@ -63,22 +63,23 @@ export interface StartOptions {
 /** A database handle and the URL other processes of this gateway reach it at. */
 export type OpenedDb = Db & { readonly url: string };
 
-export async function openDatabase(config: GatewayConfig, log: Logger): Promise<OpenedDb> {
+export async function openDatabase(config: GatewayConfig, log: Logger, poolSize?: number): Promise<OpenedDb> {
   if (config.database.url) {
-    return { ...openPostgresDb(config.database.url, { onError: connectionLost(log) }), url: config.database.url };
+    const db = openPostgresDb(config.database.url, { onError: connectionLost(log), max: poolSize });
+    return { ...db, url: config.database.url };
   }
-  return openEmbeddedPostgres(config.database.dataDir, log);
+  return openEmbeddedPostgres(config.database.dataDir, log, poolSize);
 }
 
 const connectionLost = (log: Logger) => (err: Error) =>
   log.warn({ err: { message: err.message } }, 'idle database connection lost');
 
 /** The PostgreSQL server in the data directory (started, joined or adopted); close() stops it if ours. */
-async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<OpenedDb> {
+async function openEmbeddedPostgres(dataDir: string, log: Logger, poolSize?: number): Promise<OpenedDb> {
   // The server's own files are not walked: it keeps them private, and it may be running (the CLI).
   await makePrivate(dataDir, ['postgres']);
   const server = await startEmbeddedPostgres(dataDir, (msg) => log.info(msg));
-  const db = openPostgresDb(server.url, { onError: connectionLost(log) });
+  const db = openPostgresDb(server.url, { onError: connectionLost(log), max: poolSize });
   try {
     await migrate(db);
     const imported = await importPgliteIfPresent(dataDir, db);
@@ -101,8 +102,12 @@ async function openEmbeddedPostgres(dataDir: string, log: Logger): Promise<Opene
 }
 
 /** The database, migrated, and the secret key (generated into the data directory when not configured). */
-export async function openStorage(config: GatewayConfig, log: Logger): Promise<{ db: OpenedDb; secret: string }> {
-  const db = await openDatabase(config, log);
+export async function openStorage(
+  config: GatewayConfig,
+  log: Logger,
+  poolSize?: number,
+): Promise<{ db: OpenedDb; secret: string }> {
+  const db = await openDatabase(config, log, poolSize);
   try {
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ applied }, 'database migrated');

@@ -1,6 +1,5 @@
 import { access, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { Db, Sql } from './db.js';
 import { migrate } from './migrate.js';
 
@@ -108,8 +107,10 @@ export async function importPgliteIfPresent(dataDir: string, target: Db): Promis
  * runtime engine: this is the one place that loads it).
  */
 export async function openPgliteDirectory(dir: string): Promise<Db> {
+  // Loaded only when there is something to import, so no gateway carries PGlite in its memory.
+  const { PGlite } = await import('@electric-sql/pglite');
   const pg = await PGlite.create(dir);
-  type Conn = Pick<PGlite, 'query' | 'exec'>;
+  type Conn = Pick<typeof pg, 'query' | 'exec'>;
   const asSql = (c: Conn): Sql => ({
     query: async <T>(text: string, params?: unknown[]) => (await c.query<T>(text, params)).rows,
     exec: async (script: string) => {

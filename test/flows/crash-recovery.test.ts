@@ -50,6 +50,9 @@ function crashRecovery(embeddedPostgres: boolean) {
       CAPIG_PUBLISH_MAX_WAIT_MS: '50',
       CAPIG_PUBLISH_RETRY_BASE_MS: '100',
       LOG_LEVEL: 'info',
+      // The embedded variant runs as a primary and two workers, the DATABASE_URL one as one process:
+      // kill -9 of either shape loses nothing acknowledged.
+      CAPIG_WORKERS: embeddedPostgres ? '2' : '1',
       ...(database ? { DATABASE_URL: database.url } : { DATABASE_URL: '' }),
     });
 
