@@ -40,7 +40,12 @@ export function openPostgresDb(url: string, opts: PostgresOptions = {}): Db {
     idle_in_transaction_session_timeout: 60_000,
   });
   // An idle client that loses its server emits here; without a listener the process would crash.
-  pool.on('error', (err) => opts.onError?.(err));
+  // Once closing, the pool only asked its clients to end, and a server stopped right after (the
+  // embedded one) may still terminate them: that is our own shutdown, not a lost connection.
+  let closing = false;
+  pool.on('error', (err) => {
+    if (!closing) opts.onError?.(err);
+  });
 
   const asSql = (c: pg.Pool | pg.PoolClient): Sql => ({
     async query<T>(text: string, params?: unknown[]) {
@@ -72,6 +77,9 @@ export function openPostgresDb(url: string, opts: PostgresOptions = {}): Db {
         client.release(broken instanceof Error && /terminat|connection/i.test(broken.message) ? broken : undefined);
       }
     },
-    close: () => pool.end(),
+    close() {
+      closing = true;
+      return pool.end();
+    },
   };
 }
