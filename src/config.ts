@@ -26,6 +26,11 @@ export interface GatewayConfig {
     readonly url: string | null;
     readonly dataDir: string;
   };
+  readonly ops: {
+    /** The ops listener's port (metrics, probes, TLS ask); null: off. */
+    readonly port: number | null;
+    readonly host: string;
+  };
   readonly process: {
     /** HTTP worker processes (node:cluster); 1 runs everything in one process. */
     readonly workers: number;
@@ -160,6 +165,10 @@ export function loadConfig(env: Env): GatewayConfig {
     database: {
       url: databaseUrl,
       dataDir: str('CAPIG_DATA_DIR', './data'),
+    },
+    ops: {
+      port: optional('CAPIG_OPS_PORT') === null ? null : int('CAPIG_OPS_PORT', 9464, 0, 65535),
+      host: str('CAPIG_OPS_HOST', '127.0.0.1'),
     },
     process: {
       workers: int('CAPIG_WORKERS', defaultWorkers(), 1, 64),

@@ -3,6 +3,8 @@ import type { GatewayConfig } from './config.js';
 import type { LimiterSpend } from './ingest/rate-limiter.js';
 import { logStartNotes, openStorage, type PeerChange, type PeerLink, startDelivery, startFrontend } from './main.js';
 import { openPostgresDb } from './database/postgres-db.js';
+import { startOpsListener } from './main-ops.js';
+import { createPromMetrics, type MetricsJson } from './ops/metrics.js';
 import type { Logger } from './platform/logger.js';
 import { loadOrCreateSecret } from './platform/secret-file.js';
 import { connectToPrimary, startWorkerProcesses } from './platform/worker-processes.js';
@@ -29,23 +31,37 @@ export async function startClusterPrimary(config: GatewayConfig, log: Logger): P
   // Workers read the secret where the primary found it: the environment, or the key file it made.
   // The primary's sessions serve the publisher and housekeeping only.
   const { db, secret } = await openStorage(config, log, 4);
+  const prom = config.ops.port === null ? null : createPromMetrics();
   let delivery: ReturnType<typeof startDelivery> | null = null;
+  let workers: Awaited<ReturnType<typeof startWorkerProcesses>> | null = null;
   try {
-    delivery = startDelivery(config, db, secret, log);
+    delivery = startDelivery(config, db, secret, log, prom?.metrics);
     const publisher = delivery.publisher;
     logStartNotes(config, log);
-    const workers = await startWorkerProcesses({
+    workers = await startWorkerProcesses({
       count: config.process.workers,
       env: { [DATABASE_URL_VAR]: db.url },
       log,
       onMessage(msg, from) {
         if (msg.capig === 'queued') publisher.wake(msg.pixelIds as string[]);
-        else if (msg.capig === 'changed' || msg.capig === 'spent') workers.broadcast(msg, from);
+        else if (msg.capig === 'changed' || msg.capig === 'spent') workers?.broadcast(msg, from);
       },
     });
+    const pool = workers;
+    const ops = prom
+      ? await startOpsListener(config, {
+          db,
+          log,
+          prom,
+          queue: delivery.queue,
+          publisher,
+          workerMetrics: async () => (await pool.ask({ capig: 'metrics?' })) as MetricsJson[],
+        })
+      : null;
     log.info(
       {
         url: workers.url,
+        ...(ops ? { ops: ops.url } : {}),
         database: config.database.url ? 'DATABASE_URL' : 'embedded',
         workers: config.process.workers,
       },
@@ -56,7 +72,8 @@ export async function startClusterPrimary(config: GatewayConfig, log: Logger): P
     return {
       stop() {
         stopping ??= (async () => {
-          await workers.stop();
+          await pool.stop();
+          await ops?.close();
           await running.stop();
           await db.close();
           log.info('gateway stopped');
@@ -65,6 +82,7 @@ export async function startClusterPrimary(config: GatewayConfig, log: Logger): P
       },
     };
   } catch (err) {
+    await workers?.stop();
     await delivery?.stop();
     await db.close();
     throw err;
@@ -92,8 +110,13 @@ export async function startClusterWorker(
     onChange: (h) => changeHandlers.push(h),
     onSpend: (h) => spendHandlers.push(h),
   };
+  const prom = config.ops.port === null ? null : createPromMetrics();
   const stopRequested = new Promise<void>((resolve) => {
     primary.onMessage((msg) => {
+      if (msg.capig === 'metrics?' && prom) {
+        void prom.registry.getMetricsAsJSON().then((json) => primary.answer(msg, json));
+        return;
+      }
       if (msg.capig === 'changed') for (const h of changeHandlers) h(msg.change as PeerChange);
       else if (msg.capig === 'spent') for (const h of spendHandlers) h(msg.spend as LimiterSpend);
       else if (msg.capig === 'stop') resolve();
@@ -105,7 +128,11 @@ export async function startClusterWorker(
   });
   try {
     const secret = config.secrets.secretKey ?? (await loadOrCreateSecret(config.database.dataDir));
-    const frontend = await startFrontend(config, db, secret, log, { wake: peers.queued, peers });
+    const frontend = await startFrontend(config, db, secret, log, {
+      wake: peers.queued,
+      peers,
+      ...(prom ? { metrics: prom.metrics } : {}),
+    });
     primary.send({ capig: 'listening', url: frontend.url });
     let stopping: Promise<void> | null = null;
     const stop = () => {

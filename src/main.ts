@@ -7,6 +7,7 @@ import { type CnameLookup, cachedCnameLookup, systemCnameLookup } from './contro
 import { createGraphApi } from './control-plane/graph-api.js';
 import { registerControlPlane } from './control-plane/http.js';
 import type { Db } from './database/db.js';
+import { type GatewayMetrics, noMetrics } from './domain/metrics.js';
 import { startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { importPgliteIfPresent } from './database/import-pglite.js';
 import { migrate } from './database/migrate.js';
@@ -36,11 +37,15 @@ import { createPublisher, type Publisher } from './publish/publisher.js';
 import { createEventQueue, type EventQueue } from './queue/event-queue.js';
 import { createEventWriter } from './queue/event-writer.js';
 import { startMaintenance } from './queue/maintenance.js';
+import { startOpsListener } from './main-ops.js';
+import { createPromMetrics } from './ops/metrics.js';
 
 // The composition root: the only place that builds things and wires them together.
 
 export interface Gateway {
   url: string;
+  /** The ops listener (CAPIG_OPS_PORT), or null when it is off. */
+  opsUrl: string | null;
   db: Db;
   apiAccounts: ApiAccountsRepo;
   authenticator: Authenticator;
@@ -120,7 +125,13 @@ export async function openStorage(
 }
 
 /** The publishing side: the queue's consumer and housekeeping. One per gateway (its primary). */
-export function startDelivery(config: GatewayConfig, db: Db, secret: string, log: Logger) {
+export function startDelivery(
+  config: GatewayConfig,
+  db: Db,
+  secret: string,
+  log: Logger,
+  metrics: GatewayMetrics = noMetrics,
+) {
   const settings = createPixelSettingsRepo(db, createSecretBox(secret));
   const queue = createEventQueue(db);
   const client = createCapiClient({ apiUrl: config.graph.apiUrl, timeoutMs: config.graph.timeoutMs });
@@ -138,6 +149,7 @@ export function startDelivery(config: GatewayConfig, db: Db, secret: string, log
     log,
     retry: { baseMs: config.publish.retryBaseMs, maxMs: config.publish.retryMaxMs },
     live: config.control.liveEvents ? createRecentEventsRepo(db) : undefined,
+    metrics,
   });
   publisher.start();
   const stopMaintenance = startMaintenance(db, log);
@@ -176,7 +188,12 @@ export async function startFrontend(
   db: Db,
   secret: string,
   log: Logger,
-  opts: { wake(pixelIds: Set<string>): void; peers?: PeerLink; lookupCname?: CnameLookup },
+  opts: {
+    wake(pixelIds: Set<string>): void;
+    peers?: PeerLink;
+    lookupCname?: CnameLookup;
+    metrics?: GatewayMetrics;
+  },
 ) {
   const box = createSecretBox(secret);
   const accounts = createAccountsRepo(db, box);
@@ -192,7 +209,14 @@ export async function startFrontend(
         },
       }
     : cached;
-  const writer = createEventWriter({ db, log, onQueued: opts.wake, liveEvents: config.control.liveEvents });
+  const metrics = opts.metrics ?? noMetrics;
+  const writer = createEventWriter({
+    db,
+    log,
+    onQueued: opts.wake,
+    liveEvents: config.control.liveEvents,
+    metrics,
+  });
   const limiter = createIngestLimiter({
     perIp: config.limits.ingestPerIp
       ? { perSec: config.limits.ingestPerIp, burst: config.limits.ingestPerIp * 5 }
@@ -209,7 +233,7 @@ export async function startFrontend(
     config.email.smtpUrl && config.http.publicUrl
       ? createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, log })
       : noMailer;
-  const app = createHttpApp(config.http, log);
+  const app = createHttpApp(config.http, log, metrics);
   registerPostEvents(app, ingest);
   registerPostCapiEvents(app, ingest);
   registerGetPixelSdk(app, {
@@ -307,26 +331,39 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   const log = opts.log ?? createLogger(config.log.level);
   const { db, secret } = await openStorage(config, log);
   logStartNotes(config, log);
+  const prom = config.ops.port === null ? null : createPromMetrics();
   let delivery: ReturnType<typeof startDelivery> | null = null;
-  let frontend: Awaited<ReturnType<typeof startFrontend>>;
+  let frontend: Awaited<ReturnType<typeof startFrontend>> | null = null;
+  let ops: { url: string; close(): Promise<void> } | null = null;
   try {
-    delivery = startDelivery(config, db, secret, log);
+    delivery = startDelivery(config, db, secret, log, prom?.metrics);
     const publisher = delivery.publisher;
     frontend = await startFrontend(config, db, secret, log, {
       wake: (ids) => publisher.wake(ids),
       ...(opts.lookupCname ? { lookupCname: opts.lookupCname } : {}),
+      ...(prom ? { metrics: prom.metrics } : {}),
     });
+    if (prom) ops = await startOpsListener(config, { db, log, prom, queue: delivery.queue, publisher });
   } catch (err) {
+    await frontend?.stop();
     await delivery?.stop();
     await db.close();
     throw err;
   }
-  log.info({ url: frontend.url, database: config.database.url ? 'DATABASE_URL' : 'embedded' }, 'gateway started');
+  log.info(
+    {
+      url: frontend.url,
+      ...(ops ? { ops: ops.url } : {}),
+      database: config.database.url ? 'DATABASE_URL' : 'embedded',
+    },
+    'gateway started',
+  );
 
   let stopping: Promise<void> | null = null;
-  const stages = { frontend, delivery };
+  const stages = { frontend, delivery, ops };
   return {
     url: frontend.url,
+    opsUrl: ops?.url ?? null,
     db,
     apiAccounts: frontend.apiAccounts,
     authenticator: frontend.authenticator,
@@ -339,6 +376,7 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
     stop() {
       stopping ??= (async () => {
         await stages.frontend.stop();
+        await stages.ops?.close();
         await stages.delivery.stop();
         await db.close();
         log.info('gateway stopped');

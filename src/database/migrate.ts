@@ -43,3 +43,11 @@ export async function migrate(db: Db): Promise<string[]> {
   }
   return applied;
 }
+
+/** How many known migrations the database lacks (0 when it is current). */
+export async function pendingMigrations(db: Db): Promise<number> {
+  const known = await loadMigrations();
+  const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
+  const applied = new Set(rows.map((r) => r.version));
+  return known.filter((m) => !applied.has(m.version)).length;
+}

@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import type { GatewayConfig } from '../config.js';
 import { ipAddress } from '../domain/ip-address.js';
+import { type GatewayMetrics, noMetrics } from '../domain/metrics.js';
 import { parseBoundedJson } from './bounded-json.js';
 import type { Logger } from './logger.js';
 import { trustFunction } from './trust-proxy.js';
@@ -15,7 +16,11 @@ import { trustFunction } from './trust-proxy.js';
 // The HTTP server every edge mounts its routes on: bodies arrive as raw strings (each route parses
 // them and answers bad JSON in its own words), every error has one JSON shape, every request an id.
 
-export function createHttpApp(config: GatewayConfig['http'], log: Logger): FastifyInstance {
+export function createHttpApp(
+  config: GatewayConfig['http'],
+  log: Logger,
+  metrics: GatewayMetrics = noMetrics,
+): FastifyInstance {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Per-request lines would cost more than the request at ingest rates; errors are still logged.
@@ -29,6 +34,13 @@ export function createHttpApp(config: GatewayConfig['http'], log: Logger): Fasti
     forceCloseConnections: 'idle',
   });
 
+  if (metrics !== noMetrics) {
+    app.addHook('onResponse', (req, reply, done) => {
+      // The route's pattern keeps the label set small; unmatched URLs share one value.
+      metrics.httpRequest(req.routeOptions.url ?? 'unmatched', reply.statusCode);
+      done();
+    });
+  }
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),

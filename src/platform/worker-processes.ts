@@ -18,6 +18,8 @@ export interface WorkerProcesses {
   readonly url: string;
   /** Sends to every worker but `except` (the one a message came from). */
   broadcast(msg: WorkerMessage, except?: Worker): void;
+  /** Asks every live worker and resolves with the answers that came within timeoutMs. */
+  ask(msg: WorkerMessage, timeoutMs?: number): Promise<unknown[]>;
   /** Asks every worker to stop (each finishes what it accepted), then kills what is left after graceMs. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -45,6 +47,8 @@ export async function startWorkerProcesses(opts: {
   let startFailed: ((err: Error) => void) | null = null;
   let listening = 0;
   let allListening: (() => void) | null = null;
+  let nextAsk = 1;
+  const answers = new Map<number, (value: unknown) => void>();
 
   const fork = (): Worker => {
     const worker = cluster.fork(opts.env);
@@ -52,6 +56,10 @@ export async function startWorkerProcesses(opts: {
     let ready = false;
     worker.on('message', (msg: unknown) => {
       if (!isMessage(msg)) return;
+      if (msg.capig === 'answer') {
+        answers.get(Number(msg.id))?.(msg.value);
+        return;
+      }
       if (msg.capig === 'listening') {
         ready = true;
         url = String(msg.url);
@@ -129,6 +137,27 @@ export async function startWorkerProcesses(opts: {
     get url() {
       return url;
     },
+    async ask(msg, timeoutMs = 2_000) {
+      const asked = [...live].filter((w) => w.isConnected());
+      const replies = asked.map(
+        (w) =>
+          new Promise<unknown>((resolve) => {
+            const id = nextAsk++;
+            const timer = setTimeout(() => {
+              answers.delete(id);
+              resolve(undefined);
+            }, timeoutMs);
+            answers.set(id, (value) => {
+              clearTimeout(timer);
+              answers.delete(id);
+              resolve(value);
+            });
+            w.send({ ...msg, id });
+          }),
+      );
+      // A worker that did not answer in time (busy, or just replaced) is left out of this answer.
+      return (await Promise.all(replies)).filter((v) => v !== undefined);
+    },
     broadcast(msg, except) {
       for (const w of live) if (w !== except && w.isConnected()) w.send(msg);
     },
@@ -141,6 +170,10 @@ export function connectToPrimary() {
   return {
     send(msg: WorkerMessage): void {
       if (process.connected) process.send?.(msg);
+    },
+    /** Answers the primary's ask(): msg.id goes back with the value. */
+    answer(msg: WorkerMessage, value: unknown): void {
+      if (process.connected) process.send?.({ capig: 'answer', id: msg.id, value });
     },
     onMessage(handler: (msg: WorkerMessage) => void): void {
       process.on('message', (msg: unknown) => {

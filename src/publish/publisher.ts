@@ -1,12 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import type { GatewayConfig } from '../config.js';
 import { isUnavailableError } from '../database/db.js';
+import { type GatewayMetrics, noMetrics } from '../domain/metrics.js';
 import type { PublishTarget } from '../database/repos/pixel-settings-repo.js';
 import type { PixelStatusRepo } from '../database/repos/pixel-status-repo.js';
 import type { LiveSample } from '../database/repos/recent-events-repo.js';
 import type { Logger } from '../platform/logger.js';
 import { sleep } from '../platform/sleep.js';
-import type { EventQueue } from '../queue/event-queue.js';
+import type { EventQueue, QueuedEvent } from '../queue/event-queue.js';
 import type { CapiClient } from './capi-client.js';
 import { type DeliveryOutcome, deliverBatch } from './deliver-batch.js';
 import { liveSamples } from './live-samples.js';
@@ -26,6 +27,7 @@ export interface PublisherDeps {
   pollMs?: number;
   /** Where samples for the dashboard's Live events go; absent when live events are off. */
   live?: { record(samples: LiveSample[]): Promise<void> };
+  metrics?: GatewayMetrics;
 }
 
 /** Published samples at most this often per pixel: enough to watch, cheap under a backlog. */
@@ -46,9 +48,12 @@ export interface Publisher {
   wake(pixelIds: Iterable<string>): void;
   /** Stops claiming, lets in-flight batches finish (or releases them after graceMs), then resolves. */
   stop(graceMs?: number): Promise<void>;
+  /** 'running', 'off' (CAPIG_PUBLISH=off) or 'stopped' (not started, or stopping). */
+  state(): 'running' | 'off' | 'stopped';
 }
 
 export function createPublisher(deps: PublisherDeps): Publisher {
+  const metrics = deps.metrics ?? noMetrics;
   const lanes = new Map<string, Lane>();
   const running = new Set<Promise<void>>();
   const stopSleeping = new AbortController();
@@ -92,8 +97,9 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       if (batch.length === deps.config.maxBatch) ensureWorker(pixelId, deps.config.concurrencyPerPixel);
       const outcome = await deliverBatch(batch, {
         nowSec: Math.floor(started / 1000),
-        send: (b) =>
-          deps.client.send(
+        send: async (b) => {
+          const sentAt = performance.now();
+          const response = await deps.client.send(
             {
               ...b,
               pixelId,
@@ -101,7 +107,13 @@ export function createPublisher(deps: PublisherDeps): Publisher {
               accessToken: target.accessToken,
             },
             abortRequests.signal,
-          ),
+          );
+          metrics.publishRequest(
+            (performance.now() - sentAt) / 1000,
+            requestOutcome(response.ok ? 200 : response.status),
+          );
+          return response;
+        },
       });
       await apply(pixelId, l, outcome);
       if (outcome.held) return;
@@ -132,7 +144,12 @@ export function createPublisher(deps: PublisherDeps): Publisher {
 
   async function apply(pixelId: string, l: Lane, o: DeliveryOutcome): Promise<void> {
     await persist(pixelId, 'marking delivered events', () => deps.queue.complete(o.delivered));
+    countEvents('published', o.delivered);
     await persist(pixelId, 'moving dead letters', () => deps.queue.deadLetter(o.deadLetters));
+    countEvents(
+      'dead_lettered',
+      o.deadLetters.map((d) => d.event),
+    );
     await recordLive(l, o);
     if (o.deadLetters.length > 0) {
       deps.log.warn(
@@ -167,6 +184,12 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       { pixelId, failure, code, events: events.length, retryInMs: delay, attempt: l.failures },
       `publishing held: ${response.description}`,
     );
+  }
+
+  function countEvents(outcome: string, events: QueuedEvent[]): void {
+    const first = events[0];
+    // A batch is one pixel's, so of one account.
+    if (first) metrics.events(outcome, first.pixelId, first.tenantId, events.length);
   }
 
   async function recordLive(l: Lane, o: DeliveryOutcome): Promise<void> {
@@ -207,6 +230,10 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     start() {
       if (!supervisor && deps.config.enabled) supervisor = supervise();
     },
+    state() {
+      if (!deps.config.enabled) return 'off';
+      return supervisor && !stopped ? 'running' : 'stopped';
+    },
     wake(pixelIds) {
       if (!supervisor) return;
       for (const id of pixelIds) ensureWorker(id);
@@ -236,4 +263,11 @@ export function backoffMs(
   const exp = Math.min(retry.maxMs, base * 2 ** Math.min(attempt - 1, 20));
   const jittered = exp / 2 + Math.random() * (exp / 2);
   return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, retry.maxMs)));
+}
+
+/** The outcome label of one request to Meta: few values, so the histogram stays small. */
+function requestOutcome(status: number | null): string {
+  if (status === null) return 'network';
+  if (status < 300) return 'ok';
+  return status < 500 ? 'http_4xx' : 'http_5xx';
 }

@@ -176,6 +176,15 @@ export function createEventQueue(db: Db) {
       );
     },
 
+    /** Per pixel: events waiting and the age of the oldest, for the ops listener's gauges. */
+    async stats(): Promise<Array<{ pixelId: string; accountId: string; depth: number; oldestAgeSeconds: number }>> {
+      return db.query(
+        `SELECT pixel_id AS "pixelId", tenant_id AS "accountId", count(*)::int8 AS depth,
+                extract(epoch FROM now() - min(enqueued_at))::float8 AS "oldestAgeSeconds"
+           FROM event_queue GROUP BY 1, 2`,
+      );
+    },
+
     async depth(pixelId?: string): Promise<number> {
       const [row] = await db.query<{ n: number }>(
         'SELECT count(*)::int8 AS n FROM event_queue WHERE $1::text IS NULL OR pixel_id = $1',

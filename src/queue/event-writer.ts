@@ -9,6 +9,7 @@ import {
 import { type LiveSample, SAMPLE_COLUMNS, samplesParam } from '../database/repos/recent-events-repo.js';
 import { Counts } from '../domain/counts.js';
 import type { AcceptedEvent } from '../domain/event.js';
+import { type GatewayMetrics, noMetrics } from '../domain/metrics.js';
 import type { Logger } from '../platform/logger.js';
 
 // Bulk rows travel as one JSON parameter (jsonb_to_recordset): one parameter whatever the batch,
@@ -56,6 +57,8 @@ export function createEventWriter(deps: {
   onQueued?: (pixelIds: Set<string>) => void;
   /** Keep samples of dropped events for the dashboard (CAPIG_LIVE_EVENTS). Default on. */
   liveEvents?: boolean;
+  /** Told what each committed group counted (received, dropped, deduplicated). */
+  metrics?: GatewayMetrics;
 }): EventWriter {
   const liveEvents = deps.liveEvents ?? true;
   const maxEvents = deps.maxEventsPerTx ?? 500;
@@ -100,7 +103,7 @@ export function createEventWriter(deps: {
 
   async function flush(group: Pending[], shard: number) {
     try {
-      const results = await writeGroup(deps.db, group, shard, liveEvents);
+      const results = await writeGroup(deps.db, group, shard, liveEvents, deps.metrics ?? noMetrics);
       for (const [i, p] of group.entries()) p.resolve(results[i] as CommitResult);
       const pixels = new Set(group.flatMap((p) => p.accepted.filter((a) => a.publish).map((a) => a.pixelId)));
       if (pixels.size > 0) deps.onQueued?.(pixels);
@@ -172,7 +175,13 @@ const WRITE_GROUP = `
   ${APPLY_COUNTS('$3::int2')}
   SELECT i FROM decided WHERE NOT is_fresh`;
 
-async function writeGroup(sql: Sql, group: Pending[], shard: number, liveEvents: boolean): Promise<CommitResult[]> {
+async function writeGroup(
+  sql: Sql,
+  group: Pending[],
+  shard: number,
+  liveEvents: boolean,
+  metrics: GatewayMetrics,
+): Promise<CommitResult[]> {
   const counts = new Counts();
   const rows: unknown[] = [];
   const dropSamples = liveEvents ? group.flatMap((p) => p.dropSamples).slice(0, DROP_SAMPLES_PER_GROUP) : [];
@@ -217,12 +226,17 @@ async function writeGroup(sql: Sql, group: Pending[], shard: number, liveEvents:
   for (const p of group) {
     for (const a of p.accepted) {
       const r = results[owner[i] as number] as CommitResult;
-      if (duplicates.has(i)) r.duplicates++;
-      else if (!a.publish) r.notPublished++;
-      else r.queued++;
+      if (duplicates.has(i)) {
+        r.duplicates++;
+        metrics.events('deduplicated', a.pixelId, a.tenantId, 1);
+      } else if (!a.publish) {
+        r.notPublished++;
+        metrics.events('dropped.publishing_disabled', a.pixelId, a.tenantId, 1);
+      } else r.queued++;
       i++;
     }
   }
+  for (const c of counts.list()) metrics.events(c.outcome, c.pixelId, c.tenantId, c.count);
   return results;
 }
 

@@ -51,6 +51,7 @@ describe('two worker processes (CAPIG_WORKERS=2)', { timeout: 180_000 }, () => {
   let dataDir: string;
   let child: ChildProcess | null = null;
   let url = '';
+  let opsUrl = '';
   const workerPids = new Set<number>();
   let env: Record<string, string>;
   const pixels: Record<string, { pixelId: string; accessKey: string }> = {};
@@ -70,6 +71,7 @@ describe('two worker processes (CAPIG_WORKERS=2)', { timeout: 180_000 }, () => {
       CAPIG_PUBLISH_MAX_WAIT_MS: '50',
       CAPIG_WORKERS: '2',
       CAPIG_RATE_LIMIT_ACCOUNT: '100', // burst 500
+      CAPIG_OPS_PORT: '0',
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
@@ -103,7 +105,10 @@ describe('two worker processes (CAPIG_WORKERS=2)', { timeout: 180_000 }, () => {
           if (!line.startsWith('{')) continue;
           const entry = JSON.parse(line);
           if (entry.worker) workerPids.add(entry.worker);
-          if (entry.msg === 'gateway started') resolve(entry.url);
+          if (entry.msg === 'gateway started') {
+            opsUrl = entry.ops;
+            resolve(entry.url);
+          }
         }
       });
       child?.on('exit', (code) => reject(new Error(`capig start exited with ${code}: ${err.slice(-2000)}`)));
@@ -165,6 +170,16 @@ describe('two worker processes (CAPIG_WORKERS=2)', { timeout: 180_000 }, () => {
     const ids = fake.events(pixelId).map((r) => r.event.event_id);
     assert.equal(ids.length, sent.length, 'none delivered twice');
     assert.deepEqual(new Set(ids), new Set(sent.map((e) => e.event_id)));
+
+    // The primary's /metrics adds up what each worker received and what it published itself.
+    const metrics = await (await fetch(`${opsUrl}/metrics`)).text();
+    const count = (name: string) =>
+      metrics
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`) && l.includes(`pixel_id="${pixelId}"`))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    assert.equal(count('capig_events_received_total'), sent.length);
+    assert.equal(count('capig_events_published_total'), sent.length);
   });
 
   test('a pixel switched off through one worker is off on every worker at once', async () => {
