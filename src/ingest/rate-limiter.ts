@@ -45,16 +45,22 @@ export function createBuckets(limit: RateLimit, now: () => number = Date.now) {
     }
   }
 
+  /** The key's bucket, refilled to now (a new one starts full). */
+  function current(key: string): Bucket {
+    const t = now();
+    let b = buckets.get(key);
+    if (!b) {
+      if (buckets.size >= MAX_BUCKETS) sweep(t);
+      b = { tokens: limit.burst, at: t };
+      buckets.set(key, b);
+    } else refill(b, t);
+    return b;
+  }
+
   return {
     /** Takes n tokens if all are there; otherwise takes none and says when they will be. */
     take(key: string, n = 1): Admission {
-      const t = now();
-      let b = buckets.get(key);
-      if (!b) {
-        if (buckets.size >= MAX_BUCKETS) sweep(t);
-        b = { tokens: limit.burst, at: t };
-        buckets.set(key, b);
-      } else refill(b, t);
+      const b = current(key);
       if (b.tokens >= n) {
         b.tokens -= n;
         return { ok: true };
@@ -65,14 +71,7 @@ export function createBuckets(limit: RateLimit, now: () => number = Date.now) {
     },
     /** Takes n tokens whatever is left (another worker already admitted them): may go below zero. */
     debit(key: string, n: number): void {
-      const t = now();
-      let b = buckets.get(key);
-      if (!b) {
-        if (buckets.size >= MAX_BUCKETS) sweep(t);
-        b = { tokens: limit.burst, at: t };
-        buckets.set(key, b);
-      } else refill(b, t);
-      b.tokens -= n;
+      current(key).tokens -= n;
     },
     size: () => buckets.size,
   };
