@@ -26,6 +26,12 @@ export interface GatewayConfig {
     readonly url: string | null;
     readonly dataDir: string;
   };
+  readonly alerts: {
+    /** How often the alert monitor checks every account's pixels. */
+    readonly intervalMs: number;
+    /** Let alert webhooks reach private and loopback addresses (off: public addresses only). */
+    readonly allowPrivateWebhooks: boolean;
+  };
   readonly ops: {
     /** The ops listener's port (metrics, probes, TLS ask); null: off. */
     readonly port: number | null;
@@ -165,6 +171,10 @@ export function loadConfig(env: Env): GatewayConfig {
     database: {
       url: databaseUrl,
       dataDir: str('CAPIG_DATA_DIR', './data'),
+    },
+    alerts: {
+      intervalMs: int('CAPIG_ALERT_INTERVAL_MS', 60_000, 1_000, 3_600_000),
+      allowPrivateWebhooks: str('CAPIG_ALERT_WEBHOOK_PRIVATE', 'off') === 'on',
     },
     ops: {
       port: optional('CAPIG_OPS_PORT') === null ? null : int('CAPIG_OPS_PORT', 9464, 0, 65535),

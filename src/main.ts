@@ -27,7 +27,7 @@ import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
 import { registerPostEvents } from './ingest/routes/post-events.js';
 import { createHttpApp } from './platform/http-app.js';
 import { createLogger, type Logger } from './platform/logger.js';
-import { createSmtpMailer, noMailer } from './platform/mailer.js';
+import { createSmtpMailer, type Mailer, noMailer } from './platform/mailer.js';
 import { makePrivate } from './platform/private-dir.js';
 import { createSecretBox } from './platform/secret-box.js';
 import { loadOrCreateSecret } from './platform/secret-file.js';
@@ -38,6 +38,9 @@ import { createEventQueue, type EventQueue } from './queue/event-queue.js';
 import { createEventWriter } from './queue/event-writer.js';
 import { startMaintenance } from './queue/maintenance.js';
 import { startOpsListener } from './main-ops.js';
+import { createAlertChannels, webhookSigningKey } from './ops/alert-channels.js';
+import { startAlertMonitor } from './ops/alert-monitor.js';
+import { createAlertsRepo } from './database/repos/alerts-repo.js';
 import { createPromMetrics } from './ops/metrics.js';
 
 // The composition root: the only place that builds things and wires them together.
@@ -153,6 +156,16 @@ export function startDelivery(
   });
   publisher.start();
   const stopMaintenance = startMaintenance(db, log);
+  const alerts = startAlertMonitor({
+    alerts: createAlertsRepo(db),
+    channels: createAlertChannels({
+      secret,
+      mailer: mailerFor(config, log),
+      allowPrivateWebhooks: config.alerts.allowPrivateWebhooks,
+    }),
+    log,
+    intervalMs: config.alerts.intervalMs,
+  });
   return {
     queue,
     publisher,
@@ -160,6 +173,7 @@ export function startDelivery(
     async stop() {
       await publisher.stop();
       stopMaintenance();
+      await alerts.stop();
       await client.close();
     },
   };
@@ -227,12 +241,7 @@ export async function startFrontend(
   });
   const ingest = createIngest({ directory, writer, log, limiter });
 
-  // Every email carries a link, and a link must never be built from a request's Host: without a
-  // configured public URL nothing is emailed (admins still see and hand out the links).
-  const mailer =
-    config.email.smtpUrl && config.http.publicUrl
-      ? createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, log })
-      : noMailer;
+  const mailer = mailerFor(config, log);
   const app = createHttpApp(config.http, log, metrics);
   registerPostEvents(app, ingest);
   registerPostCapiEvents(app, ingest);
@@ -263,6 +272,8 @@ export async function startFrontend(
       apiTokens: forgetEverywhere,
       lookupCname: cachedCnameLookup(opts.lookupCname ?? systemCnameLookup()),
       mailer,
+      webhookSigningKey: (tenantId) => webhookSigningKey(secret, tenantId),
+      allowPrivateWebhooks: config.alerts.allowPrivateWebhooks,
     },
     authenticator,
     apiAccounts,
@@ -312,6 +323,16 @@ export async function startFrontend(
       await writer.drain();
     },
   };
+}
+
+/**
+ * Every email carries a link, and a link must never be built from a request's Host: without a
+ * configured public URL nothing is emailed (admins still see and hand out the links).
+ */
+function mailerFor(config: GatewayConfig, log: Logger): Mailer {
+  return config.email.smtpUrl && config.http.publicUrl
+    ? createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, log })
+    : noMailer;
 }
 
 /** Start-up notes an operator should see once per gateway (not once per worker). */

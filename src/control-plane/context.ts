@@ -27,6 +27,10 @@ export interface ControlDeps {
   lookupCname: CnameLookup;
   /** Emails invitation and reset links when SMTP is configured. */
   mailer: Mailer;
+  /** The key an account's alert webhooks are signed with. */
+  webhookSigningKey(tenantId: string): string;
+  /** Alert webhooks may point at private addresses (CAPIG_ALERT_WEBHOOK_PRIVATE). */
+  allowPrivateWebhooks: boolean;
 }
 
 /** Per GraphQL request: who is calling, what they can reach, and the deps. */

@@ -27,6 +27,8 @@ const TABLES = [
   'event_metrics',
   'pixel_totals',
   'recent_events',
+  'alert_settings',
+  'alert_incidents',
 ] as const;
 const CHUNK = 5_000;
 

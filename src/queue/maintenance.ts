@@ -36,6 +36,9 @@ export function startMaintenance(db: Db, log: Logger, opts: { intervalMs?: numbe
         await db.query(`DELETE FROM event_metrics WHERE minute < now() - make_interval(days => $1)`, [
           METRICS_RETENTION_DAYS,
         ]);
+        await db.query(`DELETE FROM alert_incidents WHERE resolved_at < now() - make_interval(days => $1)`, [
+          METRICS_RETENTION_DAYS,
+        ]);
       }
     });
   const timer = setInterval(tick, opts.intervalMs ?? 30_000);

@@ -1,41 +1,13 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { startTestGateway, type TestGateway, waitFor } from '../harness.js';
+import { type Received, startSmtp } from '../smtp.js';
 import { createAccount, createPerson, signInAs } from './people.js';
 
 // With CAPIG_SMTP_URL set, invitation and reset links are emailed (here to a real SMTP server on
 // loopback, the local twin of the host's mail server); without it, or when mail fails, the links
 // are still handed to the admin who made them.
-
-interface Received {
-  to: string[];
-  body: string;
-}
-
-async function startSmtp(): Promise<{ port: number; inbox: Received[]; close(): Promise<void> }> {
-  const inbox: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onAuth: (_auth, _session, cb) => cb(null, { user: 'capig' }),
-    onData(stream, session, cb) {
-      let body = '';
-      stream.on('data', (chunk: Buffer) => {
-        body += chunk.toString('utf8');
-      });
-      stream.on('end', () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), body });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, inbox, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /** The link in a plain-text mail (quoted-printable soft breaks and =3D undone). */
 function linkIn(body: string): string {

@@ -1,6 +1,9 @@
 import type { ControlContext } from '../../context.js';
 import type { Resolvers } from '../../graphql/executable-schema.js';
 import { account, signalConfigs } from './account.js';
+import { alertIncidents } from './alert-incidents.js';
+import { alertSettings } from './alert-settings.js';
+import { updateAlertSettings } from './update-alert-settings.js';
 import { field, type TenantParent } from './common.js';
 import { deadLetters } from './dead-letters.js';
 import { deleteDataSource } from './delete-data-source.js';
@@ -39,6 +42,8 @@ export const capigResolvers: Resolvers<ControlContext> = {
     eventTimeline: field(eventTimeline),
     liveEvents: field(liveEvents),
     deadLetters: field(deadLetters),
+    alertSettings: field(alertSettings),
+    alertIncidents: field(alertIncidents),
   },
   Account: {
     signalConfigs: field(signalConfigs),
@@ -48,6 +53,7 @@ export const capigResolvers: Resolvers<ControlContext> = {
     updateEventFilter: field(updateEventFilter),
     updateDomainFilter: field(updateDomainFilter),
     replayDeadLetters: field(replayDeadLetters),
+    updateAlertSettings: field(updateAlertSettings),
   },
   SignalMutations: {
     setupPixelSignalConfig: field(setupPixelSignalConfig),
