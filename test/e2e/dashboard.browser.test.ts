@@ -19,7 +19,8 @@ describe('dashboard end to end', { skip: browserTestsSkipped() }, () => {
   const password = 'correct horse battery';
 
   before(async () => {
-    gw = await startTestGateway();
+    // Alert webhooks to this machine (the test's own address) are allowed here.
+    gw = await startTestGateway({ env: { CAPIG_ALERT_WEBHOOK_PRIVATE: 'on' } });
     browser = await launchChromium();
     admin = await openPage(browser, { label: 'admin' });
   });
@@ -248,6 +249,32 @@ describe('dashboard end to end', { skip: browserTestsSkipped() }, () => {
     admin.assertClean('live events, dead letters, data routing');
   });
 
+  test('alerts: a manager sets where alerts go, and the settings are kept', async () => {
+    const { page } = admin;
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Alerts', exact: true })
+      .last()
+      .click();
+    await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
+    await page.getByLabel('Email addresses').fill('ops@example.com, Team@Example.com');
+    await page.getByLabel('Webhook URL').fill('http://127.0.0.1:9/capig-alerts');
+    await page.getByLabel('Not publishing after (minutes)').fill('5');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Alert settings saved.').waitFor();
+    const rows = await gw.gateway.db.query('SELECT emails, webhook_url, stall_minutes FROM alert_settings');
+    assert.deepEqual(rows, [
+      {
+        emails: ['ops@example.com', 'team@example.com'],
+        webhook_url: 'http://127.0.0.1:9/capig-alerts',
+        stall_minutes: 5,
+      },
+    ]);
+    await page.getByText('Nothing has fired').waitFor();
+    await admin.shot('alerts');
+    admin.assertClean('alerts');
+  });
+
   test('an invited view-only user signs up through the link and can change nothing', async () => {
     const { page } = admin;
     await page.goto(`${accountUrl}/users`);
@@ -352,7 +379,17 @@ describe('dashboard end to end', { skip: browserTestsSkipped() }, () => {
       await p.getByLabel('Password', { exact: true }).fill(password);
       await p.getByRole('button', { name: 'Log in' }).click();
       await p.waitForURL(/\/hub\/accounts$/);
-      for (const path of ['/accounts', '', '/events', '/live', '/dead-letters', '/websites', '/routing', '/users']) {
+      for (const path of [
+        '/accounts',
+        '',
+        '/events',
+        '/live',
+        '/dead-letters',
+        '/alerts',
+        '/websites',
+        '/routing',
+        '/users',
+      ]) {
         const url = path === '/accounts' ? `${gw.url}/hub/accounts` : `${accountUrl}${path}`;
         await p.goto(url);
         await p.getByRole('heading', { level: 1 }).waitFor();

@@ -3,6 +3,7 @@ import { AccountsProvider, useAccounts } from './accounts';
 import { AccountLayout } from './pages/account/account-layout';
 import { AccountUsersPage } from './pages/account/account-users';
 import { DataRoutingPage } from './pages/account/data-routing';
+import { AlertsPage } from './pages/account/alerts';
 import { DeadLettersPage } from './pages/account/dead-letters';
 import { EventActivityPage } from './pages/account/event-activity';
 import { LiveEventsPage } from './pages/account/live-events';
@@ -62,6 +63,7 @@ export function App() {
             <Route path="users" element={<AccountUsersPage />} />
             <Route path="live" element={<LiveEventsPage />} />
             <Route path="dead-letters" element={<DeadLettersPage />} />
+            <Route path="alerts" element={<AlertsPage />} />
           </Route>
           <Route path="/verify" element={<VerifyPage />} />
           <Route path="/login" element={<Home />} />

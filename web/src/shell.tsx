@@ -89,6 +89,7 @@ export function Shell({ children }: { children: ReactNode }) {
               <NavLink to={`${base}/events`}>Event activity</NavLink>
               <NavLink to={`${base}/live`}>Live events</NavLink>
               <NavLink to={`${base}/dead-letters`}>Dead letters</NavLink>
+              <NavLink to={`${base}/alerts`}>Alerts</NavLink>
               <NavLink to={`${base}/websites`}>Websites</NavLink>
               <NavLink to={`${base}/routing`}>Data routing</NavLink>
               {canUsers ? <NavLink to={`${base}/users`}>Users</NavLink> : null}
