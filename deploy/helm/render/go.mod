@@ -1,0 +1,3 @@
+module capig/helm-render
+
+go 1.19
