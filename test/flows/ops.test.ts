@@ -63,12 +63,21 @@ describe('the ops listener', () => {
     for (const e of [dup, dup, browserEvent(px.web.pixelId), browserEvent(px.web.pixelId)]) {
       assert.equal((await gw.postBrowser(e)).status, 200);
     }
-    const sent = await gw.postServer(px.server.pixelId, { data: [serverEvent(), serverEvent()] }, px.server.accessKey);
+    // Meta refuses one event name of this pixel for good: that event is dead-lettered.
+    gw.fake.addFault({ pixel_id: px.server.pixelId, kind: 'graph_error', code: 100, match_event_name: 'Poison' });
+    const sent = await gw.postServer(
+      px.server.pixelId,
+      { data: [serverEvent(), serverEvent(), serverEvent({ event_name: 'Poison' })] },
+      px.server.accessKey,
+    );
     assert.equal(sent.status, 200);
     await gw.postServer(px.down.pixelId, { data: [serverEvent()] }, px.down.accessKey);
     await waitFor(
-      () => gw.fake.events(px.web.pixelId).length === 3 && gw.fake.events(px.server.pixelId).length === 2,
-      'events delivered',
+      async () =>
+        gw.fake.events(px.web.pixelId).length === 3 &&
+        gw.fake.events(px.server.pixelId).length === 2 &&
+        (await gw.gateway.db.query('SELECT 1 FROM dead_letters')).length === 1,
+      'events delivered and the poison one dead-lettered',
     );
   });
   after(() => gw?.stop());
@@ -95,8 +104,9 @@ describe('the ops listener', () => {
     assert.equal(sample(text, 'capig_events_received_total', web), 4);
     assert.equal(sample(text, 'capig_events_dropped_total', { ...web, reason: 'duplicate' }), 1);
     assert.equal(sample(text, 'capig_events_published_total', web), 3);
-    assert.equal(sample(text, 'capig_events_received_total', server), 2);
+    assert.equal(sample(text, 'capig_events_received_total', server), 3);
     assert.equal(sample(text, 'capig_events_published_total', server), 2);
+    assert.equal(sample(text, 'capig_events_dead_lettered_total', server), 1);
     assert.equal(
       sample(text, 'capig_events_published_total', down),
       null,
