@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, chown, cp, mkdir, readFile, realpath, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 
 // A real PostgreSQL server in the data directory, from the binaries an npm platform package ships
@@ -129,7 +129,8 @@ async function serverDir(
   // as root, reaches everything anyway. The secret key stays root's.
   await chown(dataDir, user.uid, user.gid);
   await chown(inside, user.uid, user.gid);
-  if (spawnSync('test', ['-w', inside], { uid: user.uid, gid: user.gid }).status === 0) return inside;
+  // From /, so that every directory above counts (a relative path would start inside them).
+  if (spawnSync('test', ['-w', inside], { uid: user.uid, gid: user.gid, cwd: '/' }).status === 0) return inside;
   const outside = join(
     OUTSIDE_ROOT,
     createHash('sha256')
@@ -149,7 +150,10 @@ async function serverDir(
 }
 
 /** Starts (or joins) the server of `dataDir`. */
-export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(givenDataDir: string, log: (msg: string) => void): Promise<EmbeddedServer> {
+  // Absolute: the server's user must be able to reach it from /, not from our working directory
+  // (the default ./data of a checkout under /root or a 0700 temporary directory).
+  const dataDir = resolve(givenDataDir);
   const user = serverUser();
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
   const pgDir = await serverDir(dataDir, user, log);

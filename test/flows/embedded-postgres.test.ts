@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../cli.js';
+import { CLI, runCli } from '../cli.js';
 import { serverEvent, startTestGateway, TEST_SECRET, type TestGateway, waitFor } from '../harness.js';
 
 // Without DATABASE_URL the gateway runs a real PostgreSQL server in its data directory.
@@ -118,6 +118,49 @@ test('run as root behind a directory closed to the server, its files go to /var/
     assert.equal(row?.n, 1);
     await again.stop();
   } finally {
+    await rm(closed, { recursive: true, force: true });
+    if (location) await rm(location, { recursive: true, force: true });
+  }
+});
+
+test('npm start in a checkout behind a closed directory: the default ./data works', {
+  skip: process.getuid?.() === 0 ? false : 'only root runs the server as another user',
+  timeout: 120_000,
+}, async () => {
+  // A fresh clone in a 0700 temporary directory (or under /root), started with no CAPIG_DATA_DIR.
+  const closed = await mkdtemp(join(tmpdir(), 'capig-checkout-'));
+  const checkout = join(closed, 'p');
+  await mkdir(checkout);
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), PORT: '0', HOST: '127.0.0.1' };
+  for (const k of ['CAPIG_DATA_DIR', 'DATABASE_URL', 'CAPIG_SECRET_KEY']) delete env[k];
+  // tsx by its full URL: the checkout directory has no node_modules of its own.
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, 'start'], {
+    cwd: checkout,
+    env: { ...env, LOG_LEVEL: 'info', CAPIG_WORKERS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let location = '';
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      child.stdout?.on('data', (d) => {
+        out += d;
+        const m = /"url":"([^"]+)"[^\n]*"msg":"gateway started"/.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.stderr?.on('data', (d) => {
+        err += d;
+      });
+      child.on('exit', (code) => reject(new Error(`capig start exited with ${code}: ${err.slice(-2000)}`)));
+    });
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    location = (await readFile(join(checkout, 'data', 'postgres.location'), 'utf8')).trim();
+    assert.match(location, /^\/var\/lib\/capig-postgres\/[0-9a-f]{16}$/);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
     await rm(closed, { recursive: true, force: true });
     if (location) await rm(location, { recursive: true, force: true });
   }
