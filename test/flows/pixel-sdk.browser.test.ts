@@ -270,22 +270,28 @@ describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () 
       const page = await context.newPage();
       const { problems } = watch(page);
       const base = `http://shop.localtest:${sitePort}/visits`;
-      await page.goto(`${base}?fbclid=${FBCLID}`);
+      // Each page's event is answered before the next page: leaving earlier would abort it.
+      const visit = async (url: string) => {
+        const answered = page.waitForResponse((r) => r.url().endsWith('/events') && r.request().method() === 'POST');
+        await page.goto(url);
+        await answered;
+      };
+      await visit(`${base}?fbclid=${FBCLID}`);
       const first = await fbCookies(context);
       assert.ok(first.fbp && first.fbc);
       assert.match(first.fbc.value, new RegExp(`\\.${FBCLID}$`));
 
-      await page.goto(`${base}?fbclid=${FBCLID}`);
+      await visit(`${base}?fbclid=${FBCLID}`);
       const again = await fbCookies(context);
       assert.equal(again.fbp?.value, first.fbp.value, '_fbp is kept');
       assert.equal(again.fbc?.value, first.fbc.value, 'the same fbclid keeps _fbc (and its creation time)');
 
-      await page.goto(`${base}?fbclid=Other-Click_2`);
+      await visit(`${base}?fbclid=Other-Click_2`);
       const other = await fbCookies(context);
       assert.equal(other.fbp?.value, first.fbp.value);
       assert.match(other.fbc?.value ?? '', /^fb\.1\.\d{13}\.Other-Click_2$/, 'a new fbclid replaces _fbc');
 
-      await page.goto(base);
+      await visit(base);
       const plain = await fbCookies(context);
       assert.equal(plain.fbc?.value, other.fbc?.value, 'no fbclid: _fbc stays');
 

@@ -219,9 +219,12 @@ function AlertSettingsCard({ accountId }: { accountId: string }) {
             />
           )}
         </Field>
-        <div className="facts">
-          <span className="muted">Webhook signing key</span> <span className="mono break">{s.webhookSigningKey}</span>{' '}
-          <CopyButton text={s.webhookSigningKey} label="Copy key" />
+        <div className="stack">
+          <span className="muted">Webhook signing key (checks X-Capig-Signature)</span>
+          <span className="mono break-all">{s.webhookSigningKey}</span>
+          <div>
+            <CopyButton text={s.webhookSigningKey} label="Copy key" />
+          </div>
         </div>
         {error ? <ErrorNote message={error} /> : null}
         <div>
