@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './net.js';
 import { promisify } from 'node:util';
 
 // A throwaway PostgreSQL cluster of its own, made with the Debian wrappers (pg_createcluster,
@@ -42,19 +42,6 @@ function serverVersion(): string | null {
     .filter((v) => existsSync(`${dir}/${v}/bin/initdb`) && existsSync(`${dir}/${v}/bin/postgres`))
     .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
   return versions[0] ?? null;
-}
-
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Drops clusters left behind by test processes that died before their after() hook ran. */

@@ -3,13 +3,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { createIngressDomainsRepo } from '../../src/database/repos/ingress-domains-repo.js';
 import { browserEvent, startTestGateway, type TestGateway, waitFor } from '../harness.js';
+import { freePort } from '../net.js';
 
 // deploy/Caddyfile in front of the gateway, with Caddy from Debian's package and its own CA: an
 // https request to an account's first-party domain gets a certificate issued on demand and reaches
@@ -22,16 +22,6 @@ function caddySkipped(): string | false {
   if (existsSync(CADDY)) return false;
   if (process.env.CI === 'true' || process.env.CI === '1') return false;
   return 'Caddy is missing: apt-get install -y caddy';
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** POST over TLS to Caddy as a browser at 127.0.0.5 would, for `name`; the certificate comes back too. */

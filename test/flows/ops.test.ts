@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createIngressDomainsRepo } from '../../src/database/repos/ingress-domains-repo.js';
 import { browserEvent, serverEvent, startTestGateway, type TestGateway, waitFor } from '../harness.js';
+import { freePort } from '../net.js';
 
 // The ops listener (CAPIG_OPS_PORT): /metrics counts what was sent, per pixel and account, in a
 // format promtool accepts and a real Prometheus scrapes; the probes; the TLS `ask` endpoint.
@@ -32,16 +32,6 @@ function sample(text: string, name: string, labels: Record<string, string>): num
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
   }
   return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 describe('the ops listener', () => {

@@ -190,35 +190,27 @@ function AlertSettingsCard({ accountId }: { accountId: string }) {
             />
           )}
         </Field>
-        <Field label="Not publishing after (minutes)" hint="Events waited this long and none was published.">
-          {(id) => (
-            <input id={id} type="number" min={1} max={1440} value={stall} onChange={(e) => setStall(e.target.value)} />
-          )}
-        </Field>
-        <Field label="Dead letters (%)" hint="Of the last 15 minutes' events, at least 10 of them.">
-          {(id) => (
-            <input
-              id={id}
-              type="number"
-              min={1}
-              max={100}
-              value={deadPct}
-              onChange={(e) => setDeadPct(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Queue waiting (minutes)" hint="The oldest queued event waited this long.">
-          {(id) => (
-            <input
-              id={id}
-              type="number"
-              min={1}
-              max={10080}
-              value={queueAge}
-              onChange={(e) => setQueueAge(e.target.value)}
-            />
-          )}
-        </Field>
+        <NumberField
+          label="Not publishing after (minutes)"
+          hint="Events waited this long and none was published."
+          max={1440}
+          value={stall}
+          onChange={setStall}
+        />
+        <NumberField
+          label="Dead letters (%)"
+          hint="Of the last 15 minutes' events, at least 10 of them."
+          max={100}
+          value={deadPct}
+          onChange={setDeadPct}
+        />
+        <NumberField
+          label="Queue waiting (minutes)"
+          hint="The oldest queued event waited this long."
+          max={10080}
+          value={queueAge}
+          onChange={setQueueAge}
+        />
         <div className="stack">
           <span className="muted">Webhook signing key (checks X-Capig-Signature)</span>
           <span className="mono break-all">{s.webhookSigningKey}</span>
@@ -234,5 +226,23 @@ function AlertSettingsCard({ accountId }: { accountId: string }) {
         </div>
       </form>
     </Card>
+  );
+}
+
+/** A threshold from 1 to max. */
+function NumberField(props: { label: string; hint: string; max: number; value: string; onChange(v: string): void }) {
+  return (
+    <Field label={props.label} hint={props.hint}>
+      {(id) => (
+        <input
+          id={id}
+          type="number"
+          min={1}
+          max={props.max}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
+      )}
+    </Field>
   );
 }
