@@ -1,7 +1,9 @@
 import cluster from 'node:cluster';
 import type { GatewayConfig } from './config.js';
 import type { LimiterSpend } from './ingest/rate-limiter.js';
-import { logStartNotes, openStorage, type PeerChange, type PeerLink, startDelivery, startFrontend } from './main.js';
+import { connectionLost, logStartNotes, openStorage, startDelivery } from './main.js';
+import { type PeerChange, type PeerLink, startFrontend } from './main-frontend.js';
+import { configuredMailer } from './platform/mailer.js';
 import { openPostgresDb } from './database/postgres-db.js';
 import { startOpsListener } from './main-ops.js';
 import { createPromMetrics, type MetricsJson } from './ops/metrics.js';
@@ -35,7 +37,8 @@ export async function startClusterPrimary(config: GatewayConfig, log: Logger): P
   let delivery: ReturnType<typeof startDelivery> | null = null;
   let workers: Awaited<ReturnType<typeof startWorkerProcesses>> | null = null;
   try {
-    delivery = startDelivery(config, db, secret, log, prom?.metrics);
+    const mailer = configuredMailer(config.email, config.http.publicUrl, log);
+    delivery = startDelivery(config, db, secret, log, { mailer, metrics: prom?.metrics });
     const publisher = delivery.publisher;
     logStartNotes(config, log);
     workers = await startWorkerProcesses({
@@ -98,7 +101,7 @@ export async function startClusterWorker(
   if (!url) throw new Error(`a worker process needs ${DATABASE_URL_VAR} from its primary`);
   const db = openPostgresDb(url, {
     max: 6,
-    onError: (err) => log.warn({ err: { message: err.message } }, 'idle database connection lost'),
+    onError: connectionLost(log),
   });
   const primary = connectToPrimary();
   const changeHandlers: Array<(c: PeerChange) => void> = [];
@@ -129,6 +132,7 @@ export async function startClusterWorker(
   try {
     const secret = config.secrets.secretKey ?? (await loadOrCreateSecret(config.database.dataDir));
     const frontend = await startFrontend(config, db, secret, log, {
+      mailer: configuredMailer(config.email, config.http.publicUrl, log),
       wake: peers.queued,
       peers,
       ...(prom ? { metrics: prom.metrics } : {}),

@@ -1,44 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config.js';
-import { createApiTokens } from './control-plane/auth/api-tokens.js';
-import { type Authenticator, createAuthenticator } from './control-plane/auth/authenticator.js';
-import { createSessions } from './control-plane/auth/sessions.js';
-import { type CnameLookup, cachedCnameLookup, systemCnameLookup } from './control-plane/dns.js';
-import { createGraphApi } from './control-plane/graph-api.js';
-import { registerControlPlane } from './control-plane/http.js';
+import type { Authenticator } from './control-plane/auth/authenticator.js';
+import type { CnameLookup } from './control-plane/dns.js';
 import type { Db } from './database/db.js';
 import { type GatewayMetrics, noMetrics } from './domain/metrics.js';
 import { startEmbeddedPostgres } from './database/embedded-postgres.js';
 import { importPgliteIfPresent } from './database/import-pglite.js';
 import { migrate } from './database/migrate.js';
 import { openPostgresDb } from './database/postgres-db.js';
-import { type AccountsRepo, createAccountsRepo } from './database/repos/accounts-repo.js';
-import { type ApiAccountsRepo, createApiAccountsRepo } from './database/repos/api-accounts-repo.js';
-import { createIngressDomainsRepo } from './database/repos/ingress-domains-repo.js';
+import type { AccountsRepo } from './database/repos/accounts-repo.js';
+import type { ApiAccountsRepo } from './database/repos/api-accounts-repo.js';
 import { createPixelSettingsRepo } from './database/repos/pixel-settings-repo.js';
 import { createPixelStatusRepo } from './database/repos/pixel-status-repo.js';
 import { createRecentEventsRepo } from './database/repos/recent-events-repo.js';
-import { createFirstPartyDomains } from './ingest/first-party-domains.js';
-import { createIngest } from './ingest/ingest.js';
-import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-directory.js';
-import { createIngestLimiter, type LimiterSpend } from './ingest/rate-limiter.js';
-import { registerGetPixelSdk } from './ingest/routes/get-pixel-sdk.js';
-import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
-import { registerPostEvents } from './ingest/routes/post-events.js';
-import { createHttpApp } from './platform/http-app.js';
+import type { PixelDirectory } from './ingest/pixel-directory.js';
 import { createLogger, type Logger } from './platform/logger.js';
-import { createSmtpMailer, type Mailer, noMailer } from './platform/mailer.js';
+import { configuredMailer, type Mailer } from './platform/mailer.js';
 import { makePrivate } from './platform/private-dir.js';
 import { createSecretBox } from './platform/secret-box.js';
 import { loadOrCreateSecret } from './platform/secret-file.js';
-import { createSigner } from './platform/signer.js';
 import { createCapiClient } from './publish/capi-client.js';
 import { createPublisher, type Publisher } from './publish/publisher.js';
 import { createEventQueue, type EventQueue } from './queue/event-queue.js';
-import { createEventWriter } from './queue/event-writer.js';
 import { startMaintenance } from './queue/maintenance.js';
+import { startFrontend } from './main-frontend.js';
 import { startOpsListener } from './main-ops.js';
-import { createAlertChannels, webhookSigningKey } from './ops/alert-channels.js';
+import { createAlertChannels } from './ops/alert-channels.js';
 import { startAlertMonitor } from './ops/alert-monitor.js';
 import { createAlertsRepo } from './database/repos/alerts-repo.js';
 import { createPromMetrics } from './ops/metrics.js';
@@ -79,7 +66,7 @@ export async function openDatabase(config: GatewayConfig, log: Logger, poolSize?
   return openEmbeddedPostgres(config.database.dataDir, log, poolSize);
 }
 
-const connectionLost = (log: Logger) => (err: Error) =>
+export const connectionLost = (log: Logger) => (err: Error) =>
   log.warn({ err: { message: err.message } }, 'idle database connection lost');
 
 /** The PostgreSQL server in the data directory (started, joined or adopted); close() stops it if ours. */
@@ -133,8 +120,9 @@ export function startDelivery(
   db: Db,
   secret: string,
   log: Logger,
-  metrics: GatewayMetrics = noMetrics,
+  opts: { mailer: Mailer; metrics?: GatewayMetrics },
 ) {
+  const metrics = opts.metrics ?? noMetrics;
   const settings = createPixelSettingsRepo(db, createSecretBox(secret));
   const queue = createEventQueue(db);
   const client = createCapiClient({ apiUrl: config.graph.apiUrl, timeoutMs: config.graph.timeoutMs });
@@ -160,7 +148,7 @@ export function startDelivery(
     alerts: createAlertsRepo(db),
     channels: createAlertChannels({
       secret,
-      mailer: mailerFor(config, log),
+      mailer: opts.mailer,
       allowPrivateWebhooks: config.alerts.allowPrivateWebhooks,
     }),
     log,
@@ -177,162 +165,6 @@ export function startDelivery(
       await client.close();
     },
   };
-}
-
-/** What one serving process tells the others of the gateway (several workers), and hears from them. */
-export interface PeerLink {
-  /** Events were queued for these pixels: the publisher, in another process, starts their lanes. */
-  queued(pixelIds: Set<string>): void;
-  /** Settings or an API account changed here: the other processes drop what they cached. */
-  changed(change: PeerChange): void;
-  /** What this process's rate limits admitted lately, for the others (see rate-limiter.ts). */
-  spent(spend: LimiterSpend): void;
-  onChange(handler: (change: PeerChange) => void): void;
-  onSpend(handler: (spend: LimiterSpend) => void): void;
-}
-
-export type PeerChange = { kind: 'pixel'; pixelId: string | null } | { kind: 'api-account'; id: string };
-
-/** How often a worker tells the others what its rate limits admitted. */
-const LIMIT_SYNC_MS = 50;
-
-/** The serving side: HTTP, ingest and its pipeline, the control plane. Listens before it resolves. */
-export async function startFrontend(
-  config: GatewayConfig,
-  db: Db,
-  secret: string,
-  log: Logger,
-  opts: {
-    wake(pixelIds: Set<string>): void;
-    peers?: PeerLink;
-    lookupCname?: CnameLookup;
-    metrics?: GatewayMetrics;
-  },
-) {
-  const box = createSecretBox(secret);
-  const accounts = createAccountsRepo(db, box);
-  const settings = createPixelSettingsRepo(db, box);
-  const cached = createPixelDirectory((id) => settings.settings(id), { ttlMs: 1000 });
-  const peers = opts.peers;
-  const directory: PixelDirectory = peers
-    ? {
-        get: cached.get,
-        invalidate(pixelId) {
-          cached.invalidate(pixelId);
-          peers.changed({ kind: 'pixel', pixelId: pixelId ?? null });
-        },
-      }
-    : cached;
-  const metrics = opts.metrics ?? noMetrics;
-  const writer = createEventWriter({
-    db,
-    log,
-    onQueued: opts.wake,
-    liveEvents: config.control.liveEvents,
-    metrics,
-  });
-  const limiter = createIngestLimiter({
-    perIp: config.limits.ingestPerIp
-      ? { perSec: config.limits.ingestPerIp, burst: config.limits.ingestPerIp * 5 }
-      : null,
-    perAccount: config.limits.ingestPerAccount
-      ? { perSec: config.limits.ingestPerAccount, burst: config.limits.ingestPerAccount * 5 }
-      : null,
-  });
-  const ingest = createIngest({ directory, writer, log, limiter });
-
-  const mailer = mailerFor(config, log);
-  const app = createHttpApp(config.http, log, metrics);
-  registerPostEvents(app, ingest);
-  registerPostCapiEvents(app, ingest);
-  registerGetPixelSdk(app, {
-    publicUrl: config.http.publicUrl,
-    isFirstPartyDomain: createFirstPartyDomains(createIngressDomainsRepo(db).isActive),
-  });
-  const apiAccounts = createApiAccountsRepo(db);
-  const apiTokens = createApiTokens({ signer: createSigner(secret, 'api-token'), apiAccounts });
-  const forgetEverywhere = {
-    forget(id: string) {
-      apiTokens.forget(id);
-      peers?.changed({ kind: 'api-account', id });
-    },
-  };
-  const authenticator = createAuthenticator({ apiTokens });
-  const sessions = createSessions(db);
-  authenticator.setSessions(sessions);
-  registerControlPlane(app, {
-    control: {
-      db,
-      box,
-      accounts,
-      directory,
-      graph: createGraphApi({ apiUrl: config.graph.apiUrl, timeoutMs: config.graph.timeoutMs }),
-      config: { graph: config.graph, http: config.http, registerOpenBridge: config.control.registerOpenBridge },
-      log,
-      apiTokens: forgetEverywhere,
-      lookupCname: cachedCnameLookup(opts.lookupCname ?? systemCnameLookup()),
-      mailer,
-      webhookSigningKey: (tenantId) => webhookSigningKey(secret, tenantId),
-      allowPrivateWebhooks: config.alerts.allowPrivateWebhooks,
-    },
-    authenticator,
-    apiAccounts,
-    apiTokens,
-    sessions,
-    webDir: config.http.webDir,
-  });
-  app.get('/health', async (_req, reply) => {
-    try {
-      await db.query('SELECT 1');
-      return { status: 'ok' };
-    } catch {
-      return reply.status(503).send({ status: 'database unavailable' });
-    }
-  });
-
-  let syncTimer: NodeJS.Timeout | null = null;
-  if (peers) {
-    peers.onChange((change) => {
-      if (change.kind === 'pixel') cached.invalidate(change.pixelId ?? undefined);
-      else apiTokens.forget(change.id);
-    });
-    peers.onSpend((spend) => limiter.applySpend(spend));
-    if (config.limits.ingestPerIp || config.limits.ingestPerAccount) {
-      limiter.takeSpend();
-      syncTimer = setInterval(() => {
-        const spend = limiter.takeSpend();
-        if (spend) peers.spent(spend);
-      }, LIMIT_SYNC_MS).unref();
-    }
-  }
-
-  await app.listen({ port: config.http.port, host: config.http.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
-  return {
-    url: `http://${localHost(config.http.host)}:${port}`,
-    app,
-    accounts,
-    apiAccounts,
-    authenticator,
-    directory,
-    /** Stops accepting, answers what was accepted once committed; the database stays open. */
-    async stop() {
-      if (syncTimer) clearInterval(syncTimer);
-      await app.close();
-      await writer.drain();
-    },
-  };
-}
-
-/**
- * Every email carries a link, and a link must never be built from a request's Host: without a
- * configured public URL nothing is emailed (admins still see and hand out the links).
- */
-function mailerFor(config: GatewayConfig, log: Logger): Mailer {
-  return config.email.smtpUrl && config.http.publicUrl
-    ? createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, log })
-    : noMailer;
 }
 
 /** Start-up notes an operator should see once per gateway (not once per worker). */
@@ -357,9 +189,11 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
   let frontend: Awaited<ReturnType<typeof startFrontend>> | null = null;
   let ops: { url: string; close(): Promise<void> } | null = null;
   try {
-    delivery = startDelivery(config, db, secret, log, prom?.metrics);
+    const mailer = configuredMailer(config.email, config.http.publicUrl, log);
+    delivery = startDelivery(config, db, secret, log, { mailer, metrics: prom?.metrics });
     const publisher = delivery.publisher;
     frontend = await startFrontend(config, db, secret, log, {
+      mailer,
       wake: (ids) => publisher.wake(ids),
       ...(opts.lookupCname ? { lookupCname: opts.lookupCname } : {}),
       ...(prom ? { metrics: prom.metrics } : {}),
@@ -405,11 +239,4 @@ export async function startGateway(config: GatewayConfig, opts: StartOptions = {
       return stopping;
     },
   };
-}
-
-/** How this machine reaches the listen address: the loopback for a wildcard, IPv6 in brackets. */
-function localHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -33,8 +33,8 @@ export function isUnavailableError(err: unknown): boolean {
  * it answered 503, and retried forever): it is stored as U+FFFD instead.
  */
 export function pgJson(value: unknown): string {
-  // An escape is real only after an even number of backslashes ("\\u0000" is a backslash and "u0000").
   const json = JSON.stringify(value);
   // The scan for the rare escape is far cheaper than the replace over every group commit's JSON.
+  // An escape is real only after an even number of backslashes ("\\u0000" is a backslash and "u0000").
   return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
 }

@@ -20,10 +20,11 @@ export function startAlertMonitor(deps: {
     const key = (c: { tenantId: string; pixelId: string; kind: string }) =>
       `${c.tenantId}\u0000${c.pixelId}\u0000${c.kind}`;
     const now = new Set(holding.map(key));
-    for (const c of holding) await alerts.open(c);
-    for (const open of await alerts.openIncidents()) {
-      if (!now.has(key(open))) await alerts.resolve(open.id);
-    }
+    const open = await alerts.openIncidents();
+    const alreadyOpen = new Set(open.map(key));
+    // Only new conditions are written; open() still dedupes against another instance's round.
+    for (const c of holding) if (!alreadyOpen.has(key(c))) await alerts.open(c);
+    for (const incident of open) if (!now.has(key(incident))) await alerts.resolve(incident.id);
     for (const n of await alerts.claimNotifications()) {
       const settings = await alerts.settings(n.tenantId);
       if (!settings) continue;

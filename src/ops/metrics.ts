@@ -28,30 +28,22 @@ export function createPromMetrics(): PromMetrics {
     registry.removeSingleMetric(name);
   }
   const labels = ['pixel_id', 'account_id'] as const;
-  const received = new Counter({
-    name: 'capig_events_received_total',
-    help: 'Events received for a connected pixel (before filters and deduplication).',
-    labelNames: labels,
-    registers: [registry],
-  });
-  const published = new Counter({
-    name: 'capig_events_published_total',
-    help: 'Events Meta accepted.',
-    labelNames: labels,
-    registers: [registry],
-  });
-  const dropped = new Counter({
-    name: 'capig_events_dropped_total',
-    help: 'Events not sent to Meta, by reason (filters, switches, duplicates, invalid input).',
-    labelNames: [...labels, 'reason'],
-    registers: [registry],
-  });
-  const deadLettered = new Counter({
-    name: 'capig_events_dead_lettered_total',
-    help: 'Events Meta rejected or that expired, moved to the dead letters.',
-    labelNames: labels,
-    registers: [registry],
-  });
+  const counter = (name: string, help: string, labelNames: readonly string[] = labels) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  const received = counter(
+    'capig_events_received_total',
+    'Events received for a connected pixel (before filters and deduplication).',
+  );
+  const published = counter('capig_events_published_total', 'Events Meta accepted.');
+  const dropped = counter(
+    'capig_events_dropped_total',
+    'Events not sent to Meta, by reason (filters, switches, duplicates, invalid input).',
+    [...labels, 'reason'],
+  );
+  const deadLettered = counter(
+    'capig_events_dead_lettered_total',
+    'Events Meta rejected or that expired, moved to the dead letters.',
+  );
   const publishDuration = new Histogram({
     name: 'capig_publish_request_duration_seconds',
     help: 'Requests to the Conversions API, by outcome (ok, http_4xx, http_5xx, network).',
@@ -59,12 +51,10 @@ export function createPromMetrics(): PromMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const http = new Counter({
-    name: 'capig_http_requests_total',
-    help: 'HTTP requests answered, by route pattern and status.',
-    labelNames: ['route', 'status'],
-    registers: [registry],
-  });
+  const http = counter('capig_http_requests_total', 'HTTP requests answered, by route pattern and status.', [
+    'route',
+    'status',
+  ]);
 
   const metrics: GatewayMetrics = {
     events(outcome, pixelId, accountId, n) {

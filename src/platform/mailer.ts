@@ -54,3 +54,16 @@ export function createSmtpMailer(opts: { url: string; from: string; log: Logger;
     },
   };
 }
+
+/**
+ * The gateway's mailer. Every email carries a link, and a link must never be built from a
+ * request's Host: without a configured public URL nothing is emailed (admins still see and hand
+ * out the links).
+ */
+export function configuredMailer(
+  email: { smtpUrl: string | null; from: string },
+  publicUrl: string | null,
+  log: Logger,
+): Mailer {
+  return email.smtpUrl && publicUrl ? createSmtpMailer({ url: email.smtpUrl, from: email.from, log }) : noMailer;
+}
