@@ -1,4 +1,5 @@
 import { lookup } from 'node:dns';
+import { lookup as lookupAll } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 // Where the gateway may send requests that someone else chose the address of (alert webhooks):
@@ -54,4 +55,10 @@ export function publicOnlyLookup(allowPrivate: boolean): LookupFunction {
       callback(null, first.address, first.family);
     });
   };
+}
+
+/** Whether a name resolves to a public address: what publicOnlyLookup would dial. Throws if it does not resolve. */
+export async function resolvesToPublicAddress(hostname: string): Promise<boolean> {
+  const addresses = await lookupAll(hostname, { all: true });
+  return addresses.some((a) => isPublicAddress(a.address));
 }

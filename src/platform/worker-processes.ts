@@ -72,9 +72,8 @@ export async function startWorkerProcesses(opts: {
     worker.on('exit', (code, signal) => {
       live.delete(worker);
       if (stopping) return;
-      if (!ready) {
-        startFailed?.(new Error(`a worker process exited before it listened (code ${code}, signal ${signal})`));
-        if (!startFailed) replaceLater(code, signal);
+      if (!ready && startFailed) {
+        startFailed(new Error(`a worker process exited before it listened (code ${code}, signal ${signal})`));
         return;
       }
       replaceLater(code, signal);

@@ -8,7 +8,7 @@ import type { LiveSample } from '../database/repos/recent-events-repo.js';
 import type { Logger } from '../platform/logger.js';
 import { sleep } from '../platform/sleep.js';
 import type { EventQueue, QueuedEvent } from '../queue/event-queue.js';
-import type { CapiClient } from './capi-client.js';
+import type { CapiClient, CapiResponse } from './capi-client.js';
 import { type DeliveryOutcome, deliverBatch } from './deliver-batch.js';
 import { liveSamples } from './live-samples.js';
 
@@ -108,10 +108,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
             },
             abortRequests.signal,
           );
-          metrics.publishRequest(
-            (performance.now() - sentAt) / 1000,
-            requestOutcome(response.ok ? 200 : response.status),
-          );
+          metrics.publishRequest((performance.now() - sentAt) / 1000, requestOutcome(response));
           return response;
         },
       });
@@ -266,8 +263,9 @@ export function backoffMs(
 }
 
 /** The outcome label of one request to Meta: few values, so the histogram stays small. */
-function requestOutcome(status: number | null): string {
-  if (status === null) return 'network';
-  if (status < 300) return 'ok';
-  return status < 500 ? 'http_4xx' : 'http_5xx';
+function requestOutcome(r: CapiResponse): string {
+  if (r.ok) return 'ok';
+  if (r.status === null) return 'network';
+  if (r.status < 300) return 'ok';
+  return r.status < 500 ? 'http_4xx' : 'http_5xx';
 }

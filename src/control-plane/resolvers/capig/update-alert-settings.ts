@@ -1,7 +1,6 @@
-import { lookup } from 'node:dns/promises';
 import { createAlertsRepo, DEFAULT_ALERT_SETTINGS } from '../../../database/repos/alerts-repo.js';
 import { emailProblem, normalizeEmail } from '../../../database/repos/users-repo.js';
-import { isPublicAddress } from '../../../platform/public-address.js';
+import { resolvesToPublicAddress } from '../../../platform/public-address.js';
 import type { ControlContext } from '../../context.js';
 import { badInput } from '../../errors.js';
 import { settingsView } from './alert-settings.js';
@@ -71,8 +70,7 @@ async function webhookProblem(raw: string, allowPrivate: boolean): Promise<strin
   if (url.username || url.password) return 'must not carry credentials (the requests are signed instead)';
   if (allowPrivate) return null;
   try {
-    const addresses = await lookup(url.hostname.replace(/^\[|\]$/g, ''), { all: true });
-    if (!addresses.some((a) => isPublicAddress(a.address))) {
+    if (!(await resolvesToPublicAddress(url.hostname.replace(/^\[|\]$/g, '')))) {
       return `${url.hostname} is not a public address (CAPIG_ALERT_WEBHOOK_PRIVATE=on allows private ones)`;
     }
   } catch {
