@@ -1,5 +1,5 @@
 import type { RequestInfo, ServerEvent } from '../domain/event.js';
-import type { PixelSettings } from '../domain/pixel.js';
+import { DEFAULT_PRIVACY, type PixelSettings } from '../domain/pixel.js';
 import type { PipelineEvent } from './step.js';
 
 // Builders for step tests: a valid event and pixel that each test changes in one place.
@@ -14,6 +14,8 @@ export function testPixel(overrides: Partial<PixelSettings> = {}): PixelSettings
     droppedEvents: new Set(),
     blockedDomains: new Set(),
     accessKey: 'key',
+    routes: [{ lane: '111', blockedEvents: new Set() }],
+    privacy: DEFAULT_PRIVACY,
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import type { FilterState, PixelSettings } from '../../domain/pixel.js';
+import { DEFAULT_PRIVACY, type FilterState, type PixelSettings } from '../../domain/pixel.js';
 import type { SecretBox } from '../../platform/secret-box.js';
 import type { Sql } from '../db.js';
 
@@ -58,6 +58,8 @@ export function createPixelSettingsRepo(db: Sql, box: SecretBox) {
         droppedEvents: effectiveDrops(events),
         blockedDomains: effectiveDrops(domains),
         accessKey: box.open(row.access_key_enc),
+        routes: [{ lane: row.pixel_id, blockedEvents: new Set() }],
+        privacy: DEFAULT_PRIVACY,
       };
     },
 
