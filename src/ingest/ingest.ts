@@ -40,6 +40,13 @@ export type IngestOutcome =
       retryAfterSec?: number;
     };
 
+/** What became of the rows of an uploaded file: counts, and each dropped row's reason. */
+export interface FileRowsResult {
+  queued: number;
+  duplicates: number;
+  dropped: Array<{ index: number; reason: DropReason; detail?: string }>;
+}
+
 export interface InvalidEvent {
   index: number;
   event_name?: string;
@@ -69,12 +76,13 @@ export function createIngest(deps: IngestDeps) {
     source: 'browser' | 'server',
     request: RequestInfo,
     preDropped: number,
+    droppedItems?: FileRowsResult['dropped'],
   ): Promise<Accepted> {
     const counts = new Counts();
     const accepted: AcceptedEvent[] = [];
     const dropped: Partial<Record<DropReason, number>> = preDropped > 0 ? { invalid: preDropped } : {};
     const dropSamples: LiveSample[] = [];
-    for (const item of items) {
+    for (const [index, item] of items.entries()) {
       const result = runPipeline({ ...item, source, request });
       const pixel = item.pixel;
       const eventName = eventNameOf(item.raw);
@@ -85,6 +93,7 @@ export function createIngest(deps: IngestDeps) {
       }
       if (!result.ok) {
         dropped[result.reason] = (dropped[result.reason] ?? 0) + 1;
+        droppedItems?.push({ index, reason: result.reason, detail: result.detail });
         if (pixel) {
           const key = { tenantId: pixel.tenantId, pixelId: pixel.pixelId, eventName, domain };
           counts.add({ ...key, outcome: `dropped.${result.reason}` });
@@ -218,6 +227,18 @@ export function createIngest(deps: IngestDeps) {
       if (!accountLimit.ok) return tooMany(accountLimit.retryAfterSec, 'this account sends more events than its limit');
       const items = data.map((raw) => ({ pixelId: input.pixelId, raw, pixel, testEventCode: testEventCode ?? '' }));
       return process(items, 'server', request, 0);
+    },
+
+    /**
+     * Rows of an uploaded file, already mapped to server events: each names its pixel or source.
+     * Not rate limited: the upload waits for each chunk's commit, which is its back pressure.
+     */
+    async file(rows: Array<{ pixelId: string; raw: unknown }>, request: RequestInfo): Promise<FileRowsResult> {
+      const pixels = await loadPixels(rows.map((r) => r.pixelId));
+      const items = rows.map((r) => ({ ...r, pixel: pixels.get(r.pixelId) ?? null }));
+      const droppedItems: FileRowsResult['dropped'] = [];
+      const result = await process(items, 'server', request, 0, droppedItems);
+      return { queued: result.queued, duplicates: result.duplicates, dropped: droppedItems };
     },
   };
 
