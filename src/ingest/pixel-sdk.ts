@@ -29,6 +29,32 @@ export function renderPixelSdk(opts: { pixelId: string; endpoint: string }): str
 }
 
 /**
+ * The HTML snippet for a Signals Gateway pixel (GraphQL `createGatewayPixelHeaderCode`, reference C.6):
+ * a `cbq` stub that queues calls until the tag loads, the tag loaded async from
+ * `<endpoint>/sdk/<sourceId>/events.js`, then setHost, init and a PageView. `endpoint` is the gateway's
+ * public base URL as the page should reach it (e.g. `https://capig.shop.example`).
+ */
+export function gatewayPixelHeaderCode(opts: { sourceId: string; endpoint: string }): string {
+  const endpoint = opts.endpoint.replace(/\/+$/, '');
+  const src = jsString(`${endpoint}/sdk/${encodeURIComponent(opts.sourceId)}/events.js`);
+  const host = jsString(`${endpoint}/`);
+  const id = jsString(opts.sourceId);
+  return [
+    '<!-- Signals Gateway Pixel Code -->',
+    '<script>',
+    '!function(w,d,e,u,n,t,s){if(w.cbq)return;n=w.cbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};' +
+      "n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];t=d.createElement(e);t.async=!0;t.src=u;" +
+      `s=d.getElementsByTagName(e)[0];s.parentNode.insertBefore(t,s)}(window,document,'script',${src});`,
+    `cbq('setHost', ${host});`,
+    `cbq('init', ${id});`,
+    "cbq('track', 'PageView');",
+    '</script>',
+    '<!-- End Signals Gateway Pixel Code -->',
+    '',
+  ].join('\n');
+}
+
+/**
  * A JavaScript string literal for any value: JSON, with `<`, `>`, `&` and the JS line terminators
  * U+2028/U+2029 escaped too, so the result is also safe inside an inline <script> or a comment-free line.
  */
