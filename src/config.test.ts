@@ -46,3 +46,25 @@ test('trust proxy takes booleans, hop counts and address lists', () => {
     'loopback',
   ]);
 });
+
+test('destinations reach public addresses by default; the allow list adds networks and host names, every bad entry listed', () => {
+  assert.deepEqual(loadConfig({}).destinations.allow, { publicAddresses: true, cidrs: [], hostNames: [] });
+  assert.deepEqual(
+    loadConfig({ CAPIG_DESTINATION_ALLOW: 'public, 10.0.0.0/8, 192.168.1.7, fd00::/8, hooks.internal, *.corp.example' })
+      .destinations.allow,
+    {
+      publicAddresses: true,
+      cidrs: ['10.0.0.0/8', '192.168.1.7/32', 'fd00::/8'],
+      hostNames: ['hooks.internal', '*.corp.example'],
+    },
+  );
+  assert.equal(loadConfig({ CAPIG_DESTINATION_ALLOW: '127.0.0.1/32' }).destinations.allow.publicAddresses, false);
+  try {
+    loadConfig({ CAPIG_DESTINATION_ALLOW: 'public, 10.0.0.0/33, not a host, ::1/129', PORT: 'x' });
+    assert.fail('expected a ConfigError');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.problems.length, 2, err.message);
+    assert.match(err.message, /CAPIG_DESTINATION_ALLOW .*\(bad: 10\.0\.0\.0\/33, not a host, ::1\/129\)/);
+  }
+});

@@ -5,6 +5,11 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import proxyAddr from '@fastify/proxy-addr';
+import {
+  DEFAULT_DESTINATION_ALLOW,
+  type DestinationAllow,
+  parseDestinationAllow,
+} from './publish/http-destination/destination-allow.js';
 
 // `npm run build` puts the dashboard in <package>/dist/web. This file is src/config.ts under tsx
 // and dist/config.js when built: one level below the package root either way.
@@ -31,6 +36,10 @@ export interface GatewayConfig {
     readonly intervalMs: number;
     /** Let alert webhooks reach private and loopback addresses (off: public addresses only). */
     readonly allowPrivateWebhooks: boolean;
+  };
+  readonly destinations: {
+    /** Where custom HTTP destinations and their token endpoints may connect (CAPIG_DESTINATION_ALLOW). */
+    readonly allow: DestinationAllow;
   };
   readonly ops: {
     /** The ops listener's port (metrics, probes, TLS ask); null: off. */
@@ -159,6 +168,9 @@ export function loadConfig(env: Env): GatewayConfig {
     problems.push('CAPIG_SECRET_KEY is required with DATABASE_URL, so every instance encrypts tokens alike');
   }
 
+  const destinationAllow = parseDestinationAllow(str('CAPIG_DESTINATION_ALLOW', DEFAULT_DESTINATION_ALLOW));
+  problems.push(...destinationAllow.problems);
+
   const config: GatewayConfig = {
     http: {
       host: str('HOST', '0.0.0.0'),
@@ -176,6 +188,7 @@ export function loadConfig(env: Env): GatewayConfig {
       intervalMs: int('CAPIG_ALERT_INTERVAL_MS', 60_000, 1_000, 3_600_000),
       allowPrivateWebhooks: str('CAPIG_ALERT_WEBHOOK_PRIVATE', 'off') === 'on',
     },
+    destinations: { allow: destinationAllow.allow },
     ops: {
       port: optional('CAPIG_OPS_PORT') === null ? null : int('CAPIG_OPS_PORT', 9464, 0, 65535),
       host: str('CAPIG_OPS_HOST', '127.0.0.1'),
