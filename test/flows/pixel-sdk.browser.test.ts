@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, webcrypto } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runInNewContext } from 'node:vm';
@@ -10,6 +8,15 @@ import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { renderPixelSdk } from '../../src/ingest/pixel-sdk.js';
 import { browserTestsSkipped, launchChromium } from '../browser.js';
 import { startTestGateway, type TestGateway } from '../harness.js';
+import {
+  FAKE_FBEVENTS,
+  type FakeFbevents,
+  LOCALTEST_ARGS,
+  META,
+  META_SNIPPET,
+  startTestSite,
+  type TestSite,
+} from '../tag-pages.js';
 
 // Our first-party tag in a real Chromium, next to the standard Meta Pixel snippet, on a site whose origin
 // differs from the gateway's (shop.localtest -> 127.0.0.1 via --host-resolver-rules), with Meta's
@@ -17,42 +24,9 @@ import { startTestGateway, type TestGateway } from '../harness.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const FBCLID = 'AbC-123_xyz';
-const META = 'https://connect.facebook.net/';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** The standard Meta Pixel base code (the queueing stub that loads fbevents.js). */
-const SNIPPET =
-  "!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];t=b.createElement(e);t.async=!0;t.src=v;s=b.getElementsByTagName(e)[0];s.parentNode.insertBefore(t,s)}(window,document,'script','https://connect.facebook.net/en_US/fbevents.js');";
-
-/**
- * Fake fbevents.js, recording every call (as JSON, at call time) into window.__metaCalls.
- * - replacing: assigns new window.fbq / window._fbq functions and replays the stub's queue into them; the
- *   old stub is left dead, so only a tag that follows the replacement still sees later calls.
- * - decorating: like today's fbevents.js, keeps the stub, sets its callMethod and replays the queue.
- */
-const FAKE_FBEVENTS = {
-  replacing: `(function () {
-    var stub = window.fbq;
-    var calls = (window.__metaCalls = window.__metaCalls || []);
-    var lib = function () { calls.push(JSON.parse(JSON.stringify([].slice.call(arguments)))); };
-    lib.callMethod = lib; lib.queue = []; lib.loaded = true; lib.version = '2.0'; lib.push = lib;
-    var queued = stub.queue.splice(0);
-    window.__metaReplayed = queued.length;
-    window.fbq = lib;
-    window._fbq = lib;
-    for (var i = 0; i < queued.length; i++) lib.apply(null, queued[i]);
-  })();`,
-  decorating: `(function () {
-    var f = window.fbq;
-    var calls = (window.__metaCalls = window.__metaCalls || []);
-    f.callMethod = function () { calls.push(JSON.parse(JSON.stringify([].slice.call(arguments)))); };
-    var queued = f.queue.splice(0);
-    window.__metaReplayed = queued.length;
-    for (var i = 0; i < queued.length; i++) f.callMethod.apply(f, queued[i]);
-  })();`,
-};
-
-type Lib = keyof typeof FAKE_FBEVENTS;
+type Lib = FakeFbevents;
 type MetaCall = [string, ...any[]];
 
 interface PageOptions {
@@ -72,7 +46,7 @@ function pageHtml(o: PageOptions): string {
   </script>`;
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>Test shop</title><link rel="icon" href="data:,">
-<script>${SNIPPET}</script>
+<script>${META_SNIPPET}</script>
 ${o.tagAfterInit ? init + tag : tag + init}
 </head><body style="font: 14px sans-serif">
 <h1>Test shop</h1>
@@ -86,27 +60,23 @@ ${o.tagAfterInit ? init + tag : tag + init}
 describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () => {
   let gw: TestGateway;
   let browser: Browser;
-  let site: Server;
+  let site: TestSite;
   let sitePort = 0;
-  const pages = new Map<string, string>();
+  let pages: Map<string, string>;
 
   before(async () => {
     gw = await startTestGateway();
-    site = createServer((req, res) => {
-      const html = pages.get(new URL(req.url ?? '/', 'http://site.invalid').pathname);
-      res.writeHead(html ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' }).end(html ?? 'not found');
-    });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    sitePort = (site.address() as AddressInfo).port;
-    browser = await launchChromium({ args: ['--host-resolver-rules=MAP *.localtest 127.0.0.1'] });
+    site = await startTestSite();
+    sitePort = site.port;
+    pages = site.pages;
+    browser = await launchChromium({ args: LOCALTEST_ARGS });
   });
 
   after(async () => {
     try {
       await browser?.close();
     } finally {
-      site?.closeAllConnections();
-      await new Promise((resolve) => (site ? site.close(resolve) : resolve(undefined)));
+      await site?.close();
       await gw?.stop();
     }
   });
@@ -224,6 +194,7 @@ describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () 
         assert.deepEqual(body['fb.advanced_matching'], { em: 'jane.doe@example.com', fn: 'jane' });
         assert.deepEqual(body.website_context, { location: pageUrl, referrer: '', isInIFrame: false });
         assert.ok(Number.isInteger(body.event_time) && body.event_time < 1e11, 'event_time in seconds');
+        assert.ok(!('consent' in body), 'no consent field: the page said nothing about consent');
       }
       assert.deepEqual(posts.find((b) => b.event_name === 'Purchase')?.conversion_value, {
         value: 12.5,
@@ -308,7 +279,7 @@ describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () 
     }
   });
 
-  test("fbq('consent', 'revoke') holds events and cookies until fbq('consent', 'grant')", async () => {
+  test("fbq('consent', 'revoke'): events go out marked denied, with no cookie made; after grant, marked granted", async () => {
     const px = await gw.addPixel();
     const sdkUrl = `${gw.url}/sdk/${px.pixelId}/events.js`;
     pages.set('/consent', pageHtml({ pixelId: px.pixelId, sdkUrl, before: "fbq('consent', 'revoke');" }));
@@ -317,21 +288,30 @@ describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () 
       const page = await context.newPage();
       const { problems, posts } = watch(page);
       await page.goto(`http://shop.localtest:${sitePort}/consent?fbclid=${FBCLID}`);
-      await delay(300);
-      assert.equal(posts.length, 0, 'nothing sent before consent');
-      const held = await fbCookies(context);
-      assert.equal(held.fbp, undefined, 'no _fbp before consent');
-      assert.equal(held.fbc, undefined, 'no _fbc before consent');
+      // Not held in the page: the gateway applies the account's policy (IGNORE by default: sent on).
+      const [got] = await gw.fake.waitForEvents(1, { pixelId: px.pixelId, timeoutMs: 15_000 });
+      assert.equal(got?.event.event_name, 'PageView');
+      assert.equal(posts.length, 1);
+      assert.equal(posts[0]?.consent, 'denied');
+      assert.equal(posts[0]?.['fb.fbp'], undefined, 'no _fbp of ours while denied');
+      const pageView = (await metaCalls(page)).find((c) => c[0] === 'track' && c[1] === 'PageView');
+      assert.equal(posts[0]?.event_id, pageView?.[3]?.eventID, 'the same eventID as the pixel');
+      const denied = await fbCookies(context);
+      assert.equal(denied.fbp, undefined, 'no _fbp written while consent is denied');
+      assert.equal(denied.fbc, undefined, 'no _fbc written while consent is denied');
 
       await page.click('#grant');
-      const [got] = await gw.fake.waitForEvents(1, { pixelId: px.pixelId, timeoutMs: 15_000 });
-      assert.ok(got);
-      assert.equal(got.event.event_name, 'PageView');
-      const pageView = (await metaCalls(page)).find((c) => c[0] === 'track' && c[1] === 'PageView');
-      assert.equal(got.event.event_id, pageView?.[3]?.eventID);
+      await page.click('#purchase');
+      const received = await gw.fake.waitForEvents(2, { pixelId: px.pixelId, timeoutMs: 15_000 });
+      const purchase = received.find((r) => r.event.event_name === 'Purchase');
+      assert.ok(purchase);
+      assert.equal(purchase.event.consent, undefined, 'the signal is not passed on to Meta');
       const granted = await fbCookies(context);
       assert.ok(granted.fbp && granted.fbc, 'cookies once consent is granted');
-      assert.equal((got.event.user_data as Record<string, unknown>).fbp, granted.fbp.value);
+      const sent = posts.find((b) => b.event_name === 'Purchase');
+      assert.equal(sent?.consent, 'granted');
+      assert.equal(sent?.['fb.fbp'], granted.fbp.value);
+      assert.equal((purchase.event.user_data as Record<string, unknown>).fbp, granted.fbp.value);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -1,10 +1,14 @@
 // capig first-party tag: the source of GET /sdk/{pixelId}/events.js (rendered by ../pixel-sdk.ts, which
-// substitutes the two quoted placeholders at the bottom with JSON strings).
-//
-// It sits next to the standard Meta Pixel snippet. Every fbq track / trackCustom / trackSingle /
-// trackSingleCustom call gets an eventID (the page's own, or a fresh one handed on to Meta's pixel), and
-// the same event is mirrored to `${endpoint}/events` in the body shape of src/ingest/browser-event.ts,
-// so Meta deduplicates the pixel's copy against the gateway's.
+// substitutes the two quoted placeholders at the bottom with JSON strings). Two ways in:
+// - Next to the standard Meta Pixel snippet: every fbq track / trackCustom / trackSingle / trackSingleCustom
+//   call gets an eventID (the page's own, or a fresh one handed on to Meta's pixel), and the same event is
+//   mirrored to `${endpoint}/events` in the body shape of src/ingest/browser-event.ts, so Meta deduplicates
+//   the pixel's copy against the gateway's.
+// - As the Signals Gateway pixel: the `cbq` API (cbq.js), loaded by the snippet of
+//   ../pixel-sdk.ts#gatewayPixelHeaderCode; in fork mode fbq calls are also sent as cbq events.
+// Consent (fbq or cbq 'consent'): once the page said anything, each event carries `consent: "granted"` or
+// `"denied"`; denied events are still sent (the gateway applies the account's policy) but no cookie is
+// written for them.
 //
 // Rules for this file: ES2018 (no `?.`, `??`, optional catch binding, class fields), no dependencies,
 // nothing may throw into the page, nothing blocks. It is served with whole-line `//` comments and
@@ -30,18 +34,27 @@
 ((w, d, pixelId, endpoint) => {
   const AM_KEYS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id'];
   const NINETY_DAYS_S = 7776000;
-  const MAX_HELD = 100;
   // Printable ASCII that can sit in a cookie value unquoted (as in src/pipeline/fb-cookies.ts).
   const COOKIE_SAFE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{1,1024}$/;
   const FB_COOKIE = /^fb\.\d{1,2}\.\d{1,16}(\.[^.]+)+$/;
 
   const state = {
-    // pixel id -> gateway endpoint (no trailing slash)
+    // Meta pixel id -> gateway endpoint (no trailing slash): fbq calls for it are mirrored
     pixels: {},
-    // pixel id -> advanced matching from fbq('init', id, {...})
+    // Signals Gateway pixel id -> gateway endpoint, from cbq('init') (the host set when it was initialized)
+    sg: {},
+    // pixel id (either kind) -> advanced matching from fbq / cbq('init', id, {...})
     am: {},
-    consent: true,
-    held: [],
+    // Meta pixel ids the page initialized with fbq('init') -> true
+    fbqInits: {},
+    // Meta pixel id -> Signals Gateway pixel ids, from fbq('set', 'cId', sgPixelId, metaPixelId)
+    links: {},
+    // cbq('setHost'): where pixels initialized from now on send; the rendered endpoint by default
+    host: '',
+    // cbq('set', 'integrationMethod', 'forkFromSnippetCode@...'): fbq events are forked into cbq
+    fork: false,
+    // null while the page has said nothing about consent, then 'granted' or 'denied'
+    consent: null,
     seen: new Set(),
     cookies: null,
   };
@@ -51,6 +64,8 @@
   function noop() {}
 
   // capig:include cookies.js
+
+  // capig:include cbq.js
 
   function plainObject(v) {
     if (!v || typeof v !== 'object') return {};
@@ -98,41 +113,46 @@
     }
   }
 
-  function send(ev) {
+  function send(ev, ep) {
     try {
-      const c = ensureCookies();
+      if (state.consent !== null) ev.consent = state.consent;
+      // Denied: no cookie is written (made or refreshed); ones that are there are still read.
+      const c = state.consent === 'denied' ? state.cookies || {} : ensureCookies();
       const fbp = currentCookie('_fbp', 5, c.fbp);
       const fbc = currentCookie('_fbc', 99, c.fbc);
       if (fbp) ev['fb.fbp'] = fbp;
       if (fbc) ev['fb.fbc'] = fbc;
-      post(`${state.pixels[ev['fb.pixel_id']]}/events`, JSON.stringify(ev));
+      post(`${ep}/events`, JSON.stringify(ev));
     } catch (_e) {
       // never into the page
     }
   }
 
-  function mirror(pixelIds, name, data, eventId) {
+  // One event for one pixel (Meta or Signals Gateway), once per pixel + event name + eventID.
+  function emit(pid, ep, name, data, eventId, am) {
+    const key = `${pid}\n${name}\n${eventId}`;
+    if (!ep || state.seen.has(key)) return;
+    state.seen.add(key);
     const customData = plainObject(data);
-    for (let i = 0; i < pixelIds.length; i++) {
-      const pid = pixelIds[i];
-      const key = `${pid}\n${name}\n${eventId}`;
-      if (!state.pixels[pid] || state.seen.has(key)) continue;
-      state.seen.add(key);
-      const ev = {
-        event_name: name,
-        event_id: eventId,
-        'fb.pixel_id': pid,
-        custom_data: customData,
-        'fb.advanced_matching': Object.assign({}, state.am[pid]),
-        website_context: { location: w.location.href, referrer: d.referrer || '', isInIFrame: inIFrame() },
-        event_time: Math.floor(Date.now() / 1000),
-      };
-      if (customData.value !== undefined && customData.value !== null) {
-        ev.conversion_value = { value: customData.value, currency: customData.currency };
-      }
-      if (state.consent) send(ev);
-      else if (state.held.length < MAX_HELD) state.held.push(ev);
+    const ev = {
+      event_name: name,
+      event_id: eventId,
+      'fb.pixel_id': pid,
+      custom_data: customData,
+      'fb.advanced_matching': Object.assign({}, am),
+      website_context: { location: w.location.href, referrer: d.referrer || '', isInIFrame: inIFrame() },
+      event_time: Math.floor(Date.now() / 1000),
+    };
+    if (customData.value !== undefined && customData.value !== null) {
+      ev.conversion_value = { value: customData.value, currency: customData.currency };
     }
+    send(ev, ep);
+  }
+
+  // The eventID of a track call: the page's own (from its options object), else a fresh one.
+  function eventIdOf(opts) {
+    const given = opts && (typeof opts.eventID === 'string' || typeof opts.eventID === 'number') ? opts.eventID : '';
+    return given !== '' ? String(given) : '';
   }
 
   function onInit(pid, am) {
@@ -150,12 +170,10 @@
     state.am[pid] = out;
   }
 
+  // No events are held: denied ones go out marked, and the gateway applies the account's policy.
   function onConsent(v) {
-    if (v === 'revoke') state.consent = false;
-    if (v === 'grant') {
-      state.consent = true;
-      state.held.splice(0).forEach(send);
-    }
+    if (v === 'revoke') state.consent = 'denied';
+    if (v === 'grant') state.consent = 'granted';
   }
 
   // One fbq call: returns the arguments to hand on to the real fbq (a copy with the eventID added when
@@ -165,6 +183,7 @@
       const a = Array.prototype.slice.call(args);
       const cmd = a[0];
       if (cmd === 'init') {
+        state.fbqInits[String(a[1])] = true;
         onInit(String(a[1]), a[2]);
         return a;
       }
@@ -172,21 +191,31 @@
         onConsent(a[1]);
         return a;
       }
+      if (cmd === 'set' && a[1] === 'cId') {
+        link(a[2], a[3]);
+        return a;
+      }
       const single = cmd === 'trackSingle' || cmd === 'trackSingleCustom';
       if (!single && cmd !== 'track' && cmd !== 'trackCustom') return a;
       const at = single ? 2 : 1;
-      const pixelIds = single ? [String(a[1])] : Object.keys(state.pixels);
       const name = a[at];
-      if (typeof name !== 'string' || name === '' || !state.pixels[pixelIds[0]]) return a;
+      if (typeof name !== 'string' || name === '') return a;
+      const mirrored = single ? [String(a[1])].filter((p) => state.pixels[p]) : Object.keys(state.pixels);
+      const forked = forkTargets(single ? String(a[1]) : null);
+      if (mirrored.length === 0 && forked.length === 0) return a;
       const data = a[at + 1];
       const opts = a[at + 2] && typeof a[at + 2] === 'object' ? a[at + 2] : null;
-      const given = opts && (typeof opts.eventID === 'string' || typeof opts.eventID === 'number') ? opts.eventID : '';
-      const eventId = given !== '' ? String(given) : newId();
-      if (given === '') {
+      let eventId = eventIdOf(opts);
+      if (eventId === '') {
+        eventId = newId();
         a[at + 1] = data === undefined || data === null ? {} : data;
         a[at + 2] = Object.assign({}, opts, { eventID: eventId });
       }
-      mirror(pixelIds, name, data, eventId);
+      for (let i = 0; i < mirrored.length; i++) {
+        const pid = mirrored[i];
+        emit(pid, state.pixels[pid], name, data, eventId, state.am[pid]);
+      }
+      for (let i = 0; i < forked.length; i++) fork(forked[i], name, data, eventId);
       return a;
     } catch (_e) {
       return args;
@@ -265,10 +294,12 @@
     }
   }
 
+  // A Meta pixel whose fbq calls are mirrored (this tag's own, or another copy's). An id the page
+  // initialized with cbq is a Signals Gateway pixel: fbq reaches it only through fork mode.
   function register(pid, ep) {
     try {
       pid = String(pid);
-      if (!/^\d{1,20}$/.test(pid) || typeof ep !== 'string' || ep === '') return;
+      if (!/^\d{1,20}$/.test(pid) || typeof ep !== 'string' || ep === '' || state.sg[pid]) return;
       state.pixels[pid] = ep.replace(/\/+$/, '');
       drainStub();
     } catch (_e) {
@@ -292,8 +323,13 @@
       existing.register(pixelId, endpoint);
       return;
     }
-    Object.defineProperty(w, '__capig', { value: { register: register, version: 1 }, configurable: true });
-    const checks = [hook('fbq'), hook('_fbq')];
+    Object.defineProperty(w, '__capig', { value: { register: register, version: 2 }, configurable: true });
+    state.host = endpoint.replace(/\/+$/, '');
+    // Loaded by the Signals Gateway snippet (its cbq stub is waiting): the id is a Signals Gateway
+    // pixel, not a Meta pixel to mirror fbq calls for. The stub's calls run first, so fork mode and
+    // the pixels they set up are known before fbq calls already queued are looked at.
+    const bySnippet = installCbq();
+    const checks = [hook('fbq'), hook('_fbq'), installCbq];
     let delay = 250;
     const tick = () => {
       try {
@@ -307,7 +343,8 @@
       w.setTimeout(tick, delay);
     };
     w.setTimeout(tick, delay);
-    register(pixelId, endpoint);
+    if (!bySnippet) register(pixelId, endpoint);
+    drainStub();
   } catch (_e) {
     // never into the page
   }
