@@ -17,6 +17,7 @@ import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-direct
 import { createIngestLimiter, type LimiterSpend } from './ingest/rate-limiter.js';
 import { registerGetPixelSdk } from './ingest/routes/get-pixel-sdk.js';
 import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
+import { createEnrichmentCookie } from './ingest/enrichment-cookie.js';
 import { registerPostEvents } from './ingest/routes/post-events.js';
 import { webhookSigningKey } from './ops/alert-channels.js';
 import { createHttpApp } from './platform/http-app.js';
@@ -93,7 +94,7 @@ export async function startFrontend(
   const ingest = createIngest({ directory, writer, log, limiter });
 
   const app = createHttpApp(config.http, log, metrics);
-  registerPostEvents(app, ingest);
+  registerPostEvents(app, ingest, createEnrichmentCookie(createSigner(secret, 'enrichment-cookie')));
   registerPostCapiEvents(app, ingest);
   registerGetPixelSdk(app, {
     publicUrl: config.http.publicUrl,

@@ -20,6 +20,7 @@ import { makePrivate } from './platform/private-dir.js';
 import { createSecretBox } from './platform/secret-box.js';
 import { loadOrCreateSecret } from './platform/secret-file.js';
 import { createCapiClient } from './publish/capi-client.js';
+import { createHttpDestinationClient } from './publish/http-destination/http-destination-client.js';
 import { createPublisher, type Publisher } from './publish/publisher.js';
 import { createEventQueue, type EventQueue } from './queue/event-queue.js';
 import { startMaintenance } from './queue/maintenance.js';
@@ -126,6 +127,7 @@ export function startDelivery(
   const settings = createPixelSettingsRepo(db, createSecretBox(secret));
   const queue = createEventQueue(db);
   const client = createCapiClient({ apiUrl: config.graph.apiUrl, timeoutMs: config.graph.timeoutMs });
+  const http = createHttpDestinationClient({ allow: config.destinations.allow, log });
   const publisher = createPublisher({
     config: {
       ...config.publish,
@@ -137,6 +139,7 @@ export function startDelivery(
     publishTarget: (id) => settings.publishTarget(id),
     status: createPixelStatusRepo(db),
     client,
+    http,
     log,
     retry: { baseMs: config.publish.retryBaseMs, maxMs: config.publish.retryMaxMs },
     live: config.control.liveEvents ? createRecentEventsRepo(db) : undefined,
@@ -163,6 +166,7 @@ export function startDelivery(
       stopMaintenance();
       await alerts.stop();
       await client.close();
+      await http.close();
     },
   };
 }

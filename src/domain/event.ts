@@ -45,6 +45,8 @@ export interface RequestInfo {
   fbc: string | null;
   /** ms since epoch when the request arrived. */
   receivedAt: number;
+  /** Hashed advanced matching from the gateway's enrichment cookie (signature checked); null: none. */
+  rememberedMatching?: Record<string, string> | null;
 }
 
 /** Ready to be committed: the event as it will be sent, and what the queue needs to know. */
@@ -58,4 +60,6 @@ export interface AcceptedEvent {
   dedupKey: string | null;
   /** false: counted and deduplicated, but not sent (publishing switch). */
   publish: boolean;
+  /** The lanes it is queued in (one queue row each); see docs/pipelines.md. */
+  lanes: readonly string[];
 }

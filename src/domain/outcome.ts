@@ -9,6 +9,8 @@ export const DROP_REASONS = [
   'event_blocked',
   'duplicate',
   'publishing_disabled',
+  'consent_denied',
+  'pipeline_filtered',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 

@@ -44,6 +44,8 @@ export function mapBrowserEvent(body: unknown, receivedAtMs: number): BrowserMap
   if (typeof site.location === 'string' && site.location !== '') raw.event_source_url = site.location;
   if (typeof site.referrer === 'string' && site.referrer !== '') raw.referrer_url = site.referrer;
   if (Object.keys(customData).length > 0) raw.custom_data = customData;
+  // Our tag's consent signal; the pipeline applies the account's policy and removes the field.
+  if (b.consent === 'granted' || b.consent === 'denied') raw.consent = b.consent;
   return { ok: true, pixelId, raw };
 }
 

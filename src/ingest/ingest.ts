@@ -26,6 +26,8 @@ export interface Accepted {
   queued: number;
   duplicates: number;
   dropped: Partial<Record<DropReason, number>>;
+  /** Hashed advanced matching the enrichment cookie should now hold (the edge sets it; not sent as body). */
+  remember?: Record<string, string>;
 }
 
 export type IngestOutcome =
@@ -82,6 +84,7 @@ export function createIngest(deps: IngestDeps) {
     const accepted: AcceptedEvent[] = [];
     const dropped: Partial<Record<DropReason, number>> = preDropped > 0 ? { invalid: preDropped } : {};
     const dropSamples: LiveSample[] = [];
+    let remember: Record<string, string> | undefined;
     for (const [index, item] of items.entries()) {
       const result = runPipeline({ ...item, source, request });
       const pixel = item.pixel;
@@ -120,7 +123,9 @@ export function createIngest(deps: IngestDeps) {
         testEventCode: e.testEventCode,
         dedupKey: e.dedupKey,
         publish: e.publish,
+        lanes: e.lanes,
       });
+      if (e.remember) remember = e.remember;
     }
     const commit =
       accepted.length > 0 || counts.size > 0 ? await deps.writer.commit(accepted, counts, dropSamples) : null;
@@ -132,6 +137,7 @@ export function createIngest(deps: IngestDeps) {
       queued: commit?.queued ?? 0,
       duplicates: commit?.duplicates ?? 0,
       dropped,
+      ...(remember ? { remember } : {}),
     };
   }
 

@@ -19,6 +19,14 @@ export interface PipelineEvent {
   publish: boolean;
   /** Set by the publishing switch when publish is false. */
   notPublishedReason?: 'publishing_disabled';
+  /** The page's or sender's consent signal, taken off the event before validation; null: none given. */
+  consent: 'granted' | 'denied' | null;
+  /** Sent limited (no customer information, Limited Data Use) because consent was denied. */
+  consentLimited?: boolean;
+  /** Hashed advanced matching for the enrichment cookie, when it should be (re)set. */
+  remember?: Record<string, string>;
+  /** The lanes the event goes to, set by the route step. */
+  lanes: readonly string[];
 }
 
 /** A pipeline step: pure, synchronous, one event in, the event (maybe changed) or a drop out. */

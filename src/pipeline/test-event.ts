@@ -45,6 +45,8 @@ export function testEvent(
     domain: '',
     dedupKey: null,
     publish: true,
+    consent: null,
+    lanes: [],
     ...overrides,
   };
 }

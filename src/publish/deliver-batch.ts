@@ -25,6 +25,10 @@ export interface DeliveryOutcome {
 export interface DeliverContext {
   send(batch: Omit<CapiBatch, 'pixelId' | 'apiVersion' | 'accessToken'>): Promise<CapiResponse>;
   nowSec: number;
+  /** What a failed answer means; Meta's error codes unless the destination says otherwise. */
+  classify?: (res: Extract<CapiResponse, { ok: false }>) => FailureClass;
+  /** Meta's event_time limit applies (off for custom HTTP destinations, which have their own rules). */
+  expires?: boolean;
 }
 
 const DAY = 86_400;
@@ -35,7 +39,7 @@ export async function deliverBatch(events: QueuedEvent[], ctx: DeliverContext): 
   const outcome: DeliveryOutcome = { delivered: [], deadLetters: [], held: null, requests: 0, accepted: [] };
   const live: QueuedEvent[] = [];
   for (const e of events) {
-    if (isExpired(e, ctx.nowSec)) {
+    if (ctx.expires !== false && isExpired(e, ctx.nowSec)) {
       outcome.deadLetters.push({
         event: e,
         reason: 'expired',
@@ -65,7 +69,7 @@ async function sendOrBisect(events: QueuedEvent[], ctx: DeliverContext, out: Del
     out.accepted.push({ events, response: res });
     return;
   }
-  const failure = classifyFailure(res);
+  const failure = (ctx.classify ?? classifyFailure)(res);
   if (failure !== 'invalid_events') {
     out.held = { events: [...events], failure, response: res };
     return;

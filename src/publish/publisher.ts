@@ -10,9 +10,15 @@ import { sleep } from '../platform/sleep.js';
 import type { EventQueue, QueuedEvent } from '../queue/event-queue.js';
 import type { CapiClient, CapiResponse } from './capi-client.js';
 import { type DeliveryOutcome, deliverBatch } from './deliver-batch.js';
+import {
+  classifyHttpFailure,
+  type HttpDestinationClient,
+} from './http-destination/http-destination-client.js';
+import { isBatchTemplate } from './http-destination/template.js';
 import { liveSamples } from './live-samples.js';
 
-// One lane per pixel: a pixel that fails or is slow only ever delays its own lane. A lane claims a
+// One lane per pixel connection or destination (docs/pipelines.md): a lane that fails or is slow only
+// ever delays itself. A lane claims a
 // batch, delivers it, applies the outcome, and repeats; after a partial batch it waits up to
 // maxWaitMs so the next batch can fill.
 
@@ -22,6 +28,8 @@ export interface PublisherDeps {
   publishTarget(pixelId: string): Promise<PublishTarget | null>;
   status: PixelStatusRepo;
   client: CapiClient;
+  /** Custom HTTP destinations; without it their lanes wait. */
+  http?: HttpDestinationClient;
   log: Logger;
   retry: { baseMs: number; maxMs: number };
   pollMs?: number;
@@ -90,31 +98,41 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     while (!stopped && Date.now() >= l.pausedUntil) {
       const target = await deps.publishTarget(pixelId);
       if (!target) return;
-      const batch = await deps.queue.claim(pixelId, deps.config.maxBatch, deps.config.leaseMs);
+      const http = target.kind === 'http' ? deps.http : undefined;
+      if (target.kind === 'http' && !http) return;
+      // A template written for one event is sent one event per request.
+      const maxBatch =
+        target.kind === 'http' && !isBatchTemplate(target.config.payloadSchema) ? 1 : deps.config.maxBatch;
+      const batch = await deps.queue.claim(pixelId, maxBatch, deps.config.leaseMs);
       if (batch.length === 0) return;
       const started = Date.now();
       // A full batch means a backlog: let a second worker help drain it.
-      if (batch.length === deps.config.maxBatch) ensureWorker(pixelId, deps.config.concurrencyPerPixel);
+      if (batch.length === maxBatch) ensureWorker(pixelId, deps.config.concurrencyPerPixel);
       const outcome = await deliverBatch(batch, {
         nowSec: Math.floor(started / 1000),
+        classify: http ? classifyHttpFailure : undefined,
+        expires: !http,
         send: async (b) => {
           const sentAt = performance.now();
-          const response = await deps.client.send(
-            {
-              ...b,
-              pixelId,
-              apiVersion: target.apiVersion ?? deps.config.defaultApiVersion,
-              accessToken: target.accessToken,
-            },
-            abortRequests.signal,
-          );
+          const response =
+            target.kind === 'http'
+              ? await (http as HttpDestinationClient).send(target, b.eventsJson, abortRequests.signal)
+              : await deps.client.send(
+                  {
+                    ...b,
+                    pixelId: target.pixelId,
+                    apiVersion: target.apiVersion ?? deps.config.defaultApiVersion,
+                    accessToken: target.accessToken,
+                  },
+                  abortRequests.signal,
+                );
           metrics.publishRequest((performance.now() - sentAt) / 1000, requestOutcome(response));
           return response;
         },
       });
       await apply(pixelId, l, outcome);
       if (outcome.held) return;
-      if (batch.length < deps.config.maxBatch) {
+      if (batch.length < maxBatch) {
         await sleep(deps.config.maxWaitMs - (Date.now() - started), stopSleeping.signal);
       }
     }

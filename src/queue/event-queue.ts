@@ -1,7 +1,7 @@
 import type { Db } from '../database/db.js';
 import { APPLY_COUNTS, randomShard } from '../database/repos/metrics-repo.js';
 
-// The durable queue, partitioned by pixel. A claim leases rows by moving available_at forward;
+// The durable queue, partitioned by lane (pixel_id: a pixel connection's pixel, or a destination id). A claim leases rows by moving available_at forward;
 // FOR UPDATE SKIP LOCKED lets several instances claim side by side without waiting on each other.
 
 export interface QueuedEvent {
@@ -79,12 +79,16 @@ const CLAIM_WITH_ROW_LEASE = `
 
 export function createEventQueue(db: Db) {
   return {
-    /** Pixels that have events ready now and can be published to. */
+    /** Lanes (pixels, destinations) that have events ready now and can be published to. */
     async readyPixels(): Promise<string[]> {
       const rows = await db.query<{ pixel_id: string }>(
         `SELECT p.pixel_id FROM pixels p
           WHERE NOT p.bad_token AND p.access_token_enc IS NOT NULL
-            AND EXISTS (SELECT 1 FROM event_queue q WHERE q.pixel_id = p.pixel_id AND q.available_at <= now())`,
+            AND EXISTS (SELECT 1 FROM event_queue q WHERE q.pixel_id = p.pixel_id AND q.available_at <= now())
+         UNION ALL
+         SELECT d.id FROM data_destinations d
+          WHERE d.pixel_id IS NULL AND d.active AND NOT d.bad_token
+            AND EXISTS (SELECT 1 FROM event_queue q WHERE q.pixel_id = d.id AND q.available_at <= now())`,
       );
       return rows.map((r) => r.pixel_id);
     },

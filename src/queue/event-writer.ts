@@ -53,7 +53,7 @@ export function createEventWriter(deps: {
   maxEventsPerTx?: number;
   /** Transactions in flight at once: PostgreSQL overlaps their commits (group commit in the WAL). */
   maxInFlight?: number;
-  /** Called with the pixels that got new events, to wake their publishers. */
+  /** Called with the lanes that got new events, to wake their publishers. */
   onQueued?: (pixelIds: Set<string>) => void;
   /** Keep samples of dropped events for the dashboard (CAPIG_LIVE_EVENTS). Default on. */
   liveEvents?: boolean;
@@ -105,8 +105,8 @@ export function createEventWriter(deps: {
     try {
       const results = await writeGroup(deps.db, group, shard, liveEvents, deps.metrics ?? noMetrics);
       for (const [i, p] of group.entries()) p.resolve(results[i] as CommitResult);
-      const pixels = new Set(group.flatMap((p) => p.accepted.filter((a) => a.publish).map((a) => a.pixelId)));
-      if (pixels.size > 0) deps.onQueued?.(pixels);
+      const lanes = new Set(group.flatMap((p) => p.accepted.filter((a) => a.publish).flatMap((a) => a.lanes)));
+      if (lanes.size > 0) deps.onQueued?.(lanes);
     } catch (err) {
       // One request's data must not fail the others it shared a transaction with: unless the
       // database itself is unreachable, write each request on its own.
@@ -141,12 +141,12 @@ const DUPLICATE_REASON = 'duplicate: an event with this event_name and event_id 
 const DROP_SAMPLES_PER_GROUP = 10;
 
 // One statement does it all (a statement is atomic, and one round trip is cheaper than three): take the
-// dedup keys not seen in 48 hours, queue the fresh events that are to be published, and add every
-// count. It returns the positions of the events that turned out to be duplicates.
+// dedup keys not seen in 48 hours (per source), queue the fresh events that are to be published (one
+// row per lane: each destination delivers, retries and dead-letters on its own), and add every count. It returns the positions of the events that turned out to be duplicates.
 const WRITE_GROUP = `
   WITH incoming AS (
     SELECT * FROM jsonb_to_recordset($1::jsonb)
-        AS x(i int, p text, t text, e jsonb, n text, et int8, d text, c text, k text, pub bool, dup bool)),
+        AS x(i int, p text, t text, e jsonb, n text, et int8, d text, c text, k text, pub bool, dup bool, ls jsonb)),
   fresh AS (
     INSERT INTO dedup_keys (pixel_id, event_name, event_id)
     SELECT p, n, k FROM incoming WHERE k IS NOT NULL AND NOT dup ORDER BY p, n, k
@@ -159,7 +159,8 @@ const WRITE_GROUP = `
       FROM incoming),
   queued AS (
     INSERT INTO event_queue (pixel_id, tenant_id, event, event_name, event_time, domain, test_event_code)
-    SELECT p, t, e, n, et, d, c FROM decided WHERE is_fresh AND pub ORDER BY i),
+    SELECT lane, t, e, n, et, d, c FROM decided CROSS JOIN LATERAL jsonb_array_elements_text(ls) AS lane
+     WHERE is_fresh AND pub ORDER BY i),
   counts AS (
     ${COUNTS_FROM_JSON('$2')}
     UNION ALL
@@ -207,6 +208,7 @@ async function writeGroup(
         k: a.dedupKey,
         pub: a.publish,
         dup,
+        ls: a.lanes,
       });
     }
   }

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { parseJsonBody } from '../../platform/http-app.js';
+import type { EnrichmentCookie } from '../enrichment-cookie.js';
 import type { Ingest } from '../ingest.js';
 import { requestInfo } from '../request-info.js';
 import { sendRejected, sendStoreFailure } from './reply.js';
 
 // POST /events: what the Meta Pixel's gateway plugin and our tag send, cross-origin, usually as
 // text/plain so the browser sends it without a preflight.
-export function registerPostEvents(app: FastifyInstance, ingest: Ingest): void {
+export function registerPostEvents(app: FastifyInstance, ingest: Ingest, enrichment: EnrichmentCookie): void {
   app.options('/events', async (req, reply) => {
     allowOrigin(req.headers.origin, reply);
     reply
@@ -29,9 +30,11 @@ export function registerPostEvents(app: FastifyInstance, ingest: Ingest): void {
     const body = parseJsonBody(req.body);
     if (!body.ok) return sendRejected(reply, req, { kind: 'rejected', status: 400, code: 100, message: body.message });
     try {
-      const outcome = await ingest.browser(body.value, requestInfo(req));
+      const outcome = await ingest.browser(body.value, requestInfo(req, enrichment));
       if (outcome.kind === 'rejected') return sendRejected(reply, req, outcome);
-      return reply.status(200).send(outcome);
+      const { remember, ...answer } = outcome;
+      if (remember) reply.header('set-cookie', enrichment.write(remember, req.protocol === 'https'));
+      return reply.status(200).send(answer);
     } catch (err) {
       return sendStoreFailure(reply, req, err);
     }

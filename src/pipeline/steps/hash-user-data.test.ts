@@ -235,6 +235,8 @@ describe('hashUserDataStep', () => {
       domain: '',
       dedupKey: null,
       publish: true,
+      consent: null,
+      lanes: [],
     } satisfies PipelineEvent;
     const r = hashUserDataStep(e);
     assert.ok(r.ok);
