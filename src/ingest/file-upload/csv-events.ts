@@ -42,7 +42,12 @@ export async function* readCsvEvents(input: Readable, limits = CSV_LIMITS): Asyn
       // The parser cannot go on after these: the rest of the file is inside one field.
       if (err.code === 'CSV_MAX_RECORD_SIZE' || err.code === 'CSV_QUOTE_NOT_CLOSED') {
         // Stop reading, but let the rows parsed before it out first.
-        if (fatal === null) setImmediate(() => (input.unpipe(parser), parser.end()));
+        if (fatal === null) {
+          setImmediate(() => {
+            input.unpipe(parser);
+            parser.end();
+          });
+        }
         fatal ??= err;
       } else {
         pending.push({ kind: 'excluded', line: lines.of(err), reason: 'malformed_csv', detail: describe(err) });
