@@ -82,9 +82,7 @@ export function runPipeline(input: PipelineInput): StepResult<PipelineEvent> {
 }
 
 /** The consent signal rides on the event as `consent`; Meta must not see the field. */
-function takeConsent(
-  raw: unknown,
-): { raw: unknown; signal: PipelineEvent['consent'] } | 'invalid' {
+function takeConsent(raw: unknown): { raw: unknown; signal: PipelineEvent['consent'] } | 'invalid' {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !('consent' in raw)) {
     return { raw, signal: null };
   }

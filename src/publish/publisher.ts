@@ -10,10 +10,7 @@ import { sleep } from '../platform/sleep.js';
 import type { EventQueue, QueuedEvent } from '../queue/event-queue.js';
 import type { CapiClient, CapiResponse } from './capi-client.js';
 import { type DeliveryOutcome, deliverBatch } from './deliver-batch.js';
-import {
-  classifyHttpFailure,
-  type HttpDestinationClient,
-} from './http-destination/http-destination-client.js';
+import { classifyHttpFailure, type HttpDestinationClient } from './http-destination/http-destination-client.js';
 import { isBatchTemplate } from './http-destination/template.js';
 import { liveSamples } from './live-samples.js';
 
