@@ -57,7 +57,7 @@ const contextEvents = new WeakSet<object>();
  * the loop's body sees the current event's fields as plain names. The standard for tag is kept and
  * its body wrapped in a scope holding the current event's fields (the loop variable and forloop win).
  */
-class EventFieldsScope implements Partial<Template> {
+class EventFieldsScope {
   constructor(
     private readonly liquid: LiquidEngine,
     private readonly variable: string,
