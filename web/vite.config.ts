@@ -9,6 +9,8 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: '../dist/web', emptyOutDir: true, sourcemap: true },
   server: {
-    proxy: Object.fromEntries(['/hub/graphql', '/capig/graphql', '/auth'].map((p) => [p, 'http://127.0.0.1:8080'])),
+    proxy: Object.fromEntries(
+      ['/hub/graphql', '/capig/graphql', '/capig/uploads', '/auth'].map((p) => [p, 'http://127.0.0.1:8080']),
+    ),
   },
 });

@@ -6,6 +6,8 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly code?: string,
+    /** Every error the gateway listed (GraphQL may answer several); message is the first. */
+    readonly messages: string[] = [message],
   ) {
     super(message);
   }
@@ -44,6 +46,43 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
 
 export type Endpoint = 'hub' | 'capig';
 
+/**
+ * POSTs a file as it is (not read into memory by us) with XMLHttpRequest, whose upload progress
+ * fetch cannot report. Answers the parsed JSON of a 2xx; an error envelope becomes an ApiError.
+ */
+export function uploadFile<T>(
+  path: string,
+  file: Blob,
+  contentType: string,
+  onProgress: (sent: number, total: number) => void,
+): { done: Promise<T>; abort(): void } {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<T>((resolve, reject) => {
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('content-type', contentType);
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () =>
+      reject(new ApiError('The gateway could not be reached. Check your connection and try again.', 0));
+    xhr.onabort = () => reject(new ApiError('The upload was cancelled.', 0, 'ABORTED'));
+    xhr.onload = () => {
+      let json: Record<string, unknown> | null = null;
+      try {
+        json = JSON.parse(xhr.responseText) as Record<string, unknown>;
+      } catch {
+        // not JSON: answered below from the status alone
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && json) return resolve(json as T);
+      const err = json?.error as { message?: string; code?: string } | undefined;
+      reject(new ApiError(err?.message ?? `The gateway answered HTTP ${xhr.status}.`, xhr.status, err?.code));
+    };
+    xhr.send(file);
+  });
+  return { done, abort: () => xhr.abort() };
+}
+
 /** Runs one GraphQL operation; the first GraphQL error becomes an ApiError with its message. */
 export async function gql<T>(endpoint: Endpoint, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const json = await request<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>(
@@ -52,7 +91,10 @@ export async function gql<T>(endpoint: Endpoint, query: string, variables: Recor
     { query, variables },
   );
   const first = json.errors?.[0];
-  if (first) throw new ApiError(first.message, 200, first.extensions?.code);
+  if (first) {
+    const all = (json.errors ?? []).map((e) => e.message);
+    throw new ApiError(first.message, 200, first.extensions?.code, all);
+  }
   if (!json.data) throw new ApiError('The gateway sent an empty answer.', 200);
   return json.data;
 }

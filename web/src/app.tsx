@@ -6,8 +6,12 @@ import { DataRoutingPage } from './pages/account/data-routing';
 import { AlertsPage } from './pages/account/alerts';
 import { DeadLettersPage } from './pages/account/dead-letters';
 import { EventActivityPage } from './pages/account/event-activity';
+import { HttpDestinationPage } from './pages/account/http-destination';
 import { LiveEventsPage } from './pages/account/live-events';
 import { OverviewPage } from './pages/account/overview';
+import { PipelinesPage } from './pages/account/pipelines';
+import { PrivacyPage } from './pages/account/privacy';
+import { UploadsPage } from './pages/account/uploads';
 import { WebsitesPage } from './pages/account/websites';
 import { ForgotPasswordPage } from './pages/auth/forgot-password';
 import { LoginPage } from './pages/auth/login';
@@ -64,6 +68,10 @@ export function App() {
             <Route path="live" element={<LiveEventsPage />} />
             <Route path="dead-letters" element={<DeadLettersPage />} />
             <Route path="alerts" element={<AlertsPage />} />
+            <Route path="pipelines" element={<PipelinesPage />} />
+            <Route path="pipelines/destinations/:destinationId" element={<HttpDestinationPage />} />
+            <Route path="uploads" element={<UploadsPage />} />
+            <Route path="privacy" element={<PrivacyPage />} />
           </Route>
           <Route path="/verify" element={<VerifyPage />} />
           <Route path="/login" element={<Home />} />

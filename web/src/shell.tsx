@@ -89,9 +89,12 @@ export function Shell({ children }: { children: ReactNode }) {
               <NavLink to={`${base}/events`}>Event activity</NavLink>
               <NavLink to={`${base}/live`}>Live events</NavLink>
               <NavLink to={`${base}/dead-letters`}>Dead letters</NavLink>
+              <NavLink to={`${base}/pipelines`}>Pipelines</NavLink>
+              <NavLink to={`${base}/uploads`}>File uploads</NavLink>
               <NavLink to={`${base}/alerts`}>Alerts</NavLink>
               <NavLink to={`${base}/websites`}>Websites</NavLink>
               <NavLink to={`${base}/routing`}>Data routing</NavLink>
+              <NavLink to={`${base}/privacy`}>Privacy</NavLink>
               {canUsers ? <NavLink to={`${base}/users`}>Users</NavLink> : null}
             </>
           ) : null}

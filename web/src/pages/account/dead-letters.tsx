@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { Dialog } from '../../ui/dialog';
 import { ago, count, dateTime } from '../../ui/format';
 import { Badge, Card, EmptyState, ErrorNote, Loading, Page } from '../../ui/layout';
@@ -17,9 +18,11 @@ const FIELDS =
 
 export function DeadLettersPage() {
   const account = useAccount();
-  const pixels = usePixels(account.id);
+  const pixels = usePixels(account.id, true);
   const messages = useMessages();
-  const [pixel, setPixel] = useState('');
+  // ?lane= opens a destination's dead letters (linked from Pipelines).
+  const [params] = useSearchParams();
+  const [pixel, setPixel] = useState(params.get('lane') ?? '');
   const [items, setItems] = useState<DeadLetter[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);

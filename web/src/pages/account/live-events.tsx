@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { Dialog } from '../../ui/dialog';
 import { dateTime } from '../../ui/format';
 import { Badge, Card, EmptyState, ErrorNote, Loading, Page } from '../../ui/layout';
@@ -37,8 +37,10 @@ export function OutcomeBadge({ outcome }: { outcome: string }) {
 
 export function LiveEventsPage() {
   const account = useAccount();
-  const pixels = usePixels(account.id);
-  const [pixel, setPixel] = useState('');
+  const pixels = usePixels(account.id, true);
+  // ?lane= opens a destination's events (linked from Pipelines).
+  const [params] = useSearchParams();
+  const [pixel, setPixel] = useState(params.get('lane') ?? '');
   const [paused, setPaused] = useState(false);
   const [open, setOpen] = useState<LiveEvent | null>(null);
   const first = pixels.data?.[0]?.id ?? '';
@@ -66,6 +68,8 @@ export function LiveEventsPage() {
       {paused ? 'Resume' : 'Pause'}
     </button>
   );
+  const chosen = pixels.data?.find((p) => p.id === pixel);
+  const toMeta = !chosen?.destinationType || chosen.destinationType === 'META_CONVERSIONS_API';
   const intro = "The pixel's latest events, newest first, with what was sent to Meta and Meta's answer.";
   if (pixels.error || !pixels.data || pixels.data.length === 0) {
     return (
@@ -151,13 +155,14 @@ export function LiveEventsPage() {
         )}
       </Card>
       <Dialog title="Event details" open={open !== null} onClose={() => setOpen(null)} wide>
-        {open ? <EventDetail event={open} /> : null}
+        {open ? <EventDetail event={open} toMeta={toMeta} /> : null}
       </Dialog>
     </Page>
   );
 }
 
-function EventDetail({ event }: { event: LiveEvent }) {
+function EventDetail({ event, toMeta }: { event: LiveEvent; toMeta: boolean }) {
+  const where = toMeta ? 'Meta' : 'the destination';
   return (
     <div className="dialog-body stack">
       <div className="detail-head">
@@ -173,7 +178,7 @@ function EventDetail({ event }: { event: LiveEvent }) {
       {event.reason ? <p className="reason-box">{event.reason}</p> : null}
       <div className="side-by-side">
         <section>
-          <h3>Sent to Meta</h3>
+          <h3>Sent to {where}</h3>
           {event.payload ? (
             <pre className="json">{prettyJson(event.payload)}</pre>
           ) : (
@@ -181,14 +186,14 @@ function EventDetail({ event }: { event: LiveEvent }) {
           )}
         </section>
         <section>
-          <h3>Meta's answer</h3>
+          <h3>{toMeta ? "Meta's answer" : "The destination's answer"}</h3>
           {event.response ? (
             <pre className="json">{prettyJson(event.response)}</pre>
           ) : (
             <p className="muted">
               {event.outcome === 'DROPPED'
-                ? `Not sent to Meta: ${event.reason || 'dropped by the gateway'}.`
-                : 'No answer yet: this event has not reached Meta.'}
+                ? `Not sent to ${where}: ${event.reason || 'dropped by the gateway'}.`
+                : `No answer yet: this event has not reached ${where}.`}
             </p>
           )}
         </section>

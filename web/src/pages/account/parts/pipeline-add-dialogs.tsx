@@ -1,0 +1,274 @@
+import { useEffect, useId, useState } from 'react';
+import { Field } from '../../../ui/controls';
+import { FormDialog } from '../../../ui/dialog';
+import { type DataDestination, pipelineMutation } from './pipeline-api';
+
+// Adding a source or a destination to a gateway pipeline, and a Meta destination's dataset and
+// token (updateDataDestinationCapiConfig: the gateway checks the token before saving).
+
+type NewSource = 'ADVERTISER_HOSTED_PIXEL' | 'FILE_UPLOAD';
+
+export function AddSourceDialog({
+  accountId,
+  pipelineId,
+  onClose,
+  onDone,
+}: {
+  accountId: string;
+  /** null: closed */
+  pipelineId: string | null;
+  onClose(): void;
+  onDone(source: { id: string; name: string; type: NewSource }): void;
+}) {
+  const [type, setType] = useState<NewSource>('ADVERTISER_HOSTED_PIXEL');
+  const [name, setName] = useState('');
+  const group = useId();
+  useEffect(() => {
+    if (pipelineId) {
+      setType('ADVERTISER_HOSTED_PIXEL');
+      setName('');
+    }
+  }, [pipelineId]);
+  return (
+    <FormDialog
+      title="Add source"
+      open={pipelineId !== null}
+      onClose={onClose}
+      submitLabel="Add source"
+      onSubmit={async () => {
+        const created = await pipelineMutation<{ id: string; name: string } | null>(
+          accountId,
+          'dataSourceMutations',
+          '$name: String!, $type: DataSourceType!, $pipelineId: ID!',
+          'createDataSourceForPipeline(name: $name, dataSourceType: $type, pipelineId: $pipelineId) { id name }',
+          { name: name.trim(), type, pipelineId },
+        );
+        if (!created) throw new Error('The gateway did not create the source.');
+        onDone({ ...created, type });
+      }}
+    >
+      <fieldset className="choices">
+        <legend>Kind of source</legend>
+        <label className="choice">
+          <input
+            type="radio"
+            name={group}
+            checked={type === 'ADVERTISER_HOSTED_PIXEL'}
+            onChange={() => setType('ADVERTISER_HOSTED_PIXEL')}
+          />
+          <span>
+            <strong>Signals Gateway pixel</strong>
+            <span className="sub block">
+              A tag for your website's pages, served from your domain; your servers can send events to it too.
+            </span>
+          </span>
+        </label>
+        <label className="choice">
+          <input type="radio" name={group} checked={type === 'FILE_UPLOAD'} onChange={() => setType('FILE_UPLOAD')} />
+          <span>
+            <strong>File upload</strong>
+            <span className="sub block">Offline events from CSV files, uploaded on the File uploads screen.</span>
+          </span>
+        </label>
+      </fieldset>
+      <Field label="Source name" hint="Leave empty for a generated name.">
+        {(id) => <input id={id} maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+    </FormDialog>
+  );
+}
+
+type NewDestination = 'META_CONVERSIONS_API' | 'CUSTOM_HTTP_API';
+const EMPTY_CAPI = { datasetId: '', accessToken: '', businessId: '', apiVersion: '' };
+
+export function AddDestinationDialog({
+  accountId,
+  pipelineId,
+  onClose,
+  onDone,
+}: {
+  accountId: string;
+  pipelineId: string | null;
+  onClose(): void;
+  onDone(destination: { id: string; name: string; type: NewDestination }): void;
+}) {
+  const [type, setType] = useState<NewDestination>('META_CONVERSIONS_API');
+  const [name, setName] = useState('');
+  const [capi, setCapi] = useState(EMPTY_CAPI);
+  const group = useId();
+  useEffect(() => {
+    if (pipelineId) {
+      setType('META_CONVERSIONS_API');
+      setName('');
+      setCapi(EMPTY_CAPI);
+    }
+  }, [pipelineId]);
+  return (
+    <FormDialog
+      title="Add destination"
+      open={pipelineId !== null}
+      onClose={onClose}
+      submitLabel="Add destination"
+      onSubmit={async () => {
+        const created = await pipelineMutation<{ id: string; name: string } | null>(
+          accountId,
+          'dataDestinationMutations',
+          '$input: CreateDataDestinationInput!',
+          'createDataDestination(input: $input) { id name }',
+          { input: { name: name.trim(), type, pipelineId } },
+        );
+        if (!created) throw new Error('The gateway did not create the destination.');
+        if (type === 'META_CONVERSIONS_API') {
+          try {
+            await saveCapiConfig(accountId, created.id, capi);
+          } catch (err) {
+            // Not left half made: a Meta destination without its dataset would only fail later.
+            await pipelineMutation(
+              accountId,
+              'dataDestinationMutations',
+              '$id: ID!',
+              'deleteDataDestination(id: $id)',
+              {
+                id: created.id,
+              },
+            ).catch(() => undefined);
+            throw err;
+          }
+        }
+        onDone({ ...created, type });
+      }}
+    >
+      <fieldset className="choices">
+        <legend>Kind of destination</legend>
+        <label className="choice">
+          <input
+            type="radio"
+            name={group}
+            checked={type === 'META_CONVERSIONS_API'}
+            onChange={() => setType('META_CONVERSIONS_API')}
+          />
+          <span>
+            <strong>Meta Conversions API</strong>
+            <span className="sub block">A Meta dataset, with an access token that may send events to it.</span>
+          </span>
+        </label>
+        <label className="choice">
+          <input
+            type="radio"
+            name={group}
+            checked={type === 'CUSTOM_HTTP_API'}
+            onChange={() => setType('CUSTOM_HTTP_API')}
+          />
+          <span>
+            <strong>Custom HTTP</strong>
+            <span className="sub block">
+              Your own endpoint: you set the address, the authentication and the payload next.
+            </span>
+          </span>
+        </label>
+      </fieldset>
+      <Field label="Destination name" hint="Leave empty for a generated name.">
+        {(id) => <input id={id} maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      {type === 'META_CONVERSIONS_API' ? <CapiFields value={capi} onChange={setCapi} /> : null}
+    </FormDialog>
+  );
+}
+
+async function saveCapiConfig(accountId: string, id: string, capi: typeof EMPTY_CAPI): Promise<void> {
+  const ok = await pipelineMutation<boolean | null>(
+    accountId,
+    'dataDestinationMutations',
+    '$input: UpdateDataDestinationCapiConfigInput!',
+    'updateDataDestinationCapiConfig(input: $input)',
+    {
+      input: {
+        id,
+        metaDatasetId: capi.datasetId.trim(),
+        accessToken: capi.accessToken.trim(),
+        businessId: capi.businessId.trim(),
+        apiVersion: capi.apiVersion.trim(),
+      },
+    },
+  );
+  if (ok === false) throw new Error('The gateway did not save the dataset and token.');
+}
+
+function CapiFields({ value, onChange }: { value: typeof EMPTY_CAPI; onChange(next: typeof EMPTY_CAPI): void }) {
+  const set = (key: keyof typeof EMPTY_CAPI) => (e: React.ChangeEvent<HTMLInputElement>) =>
+    onChange({ ...value, [key]: e.target.value });
+  return (
+    <>
+      <Field label="Dataset ID" hint="The Meta dataset (pixel) the events go to.">
+        {(id) => (
+          <input
+            id={id}
+            required
+            inputMode="numeric"
+            autoComplete="off"
+            value={value.datasetId}
+            onChange={set('datasetId')}
+          />
+        )}
+      </Field>
+      <Field label="Access token" hint="A system-user token that may send events to this dataset.">
+        {(id) => (
+          <input
+            id={id}
+            type="password"
+            required
+            autoComplete="off"
+            value={value.accessToken}
+            onChange={set('accessToken')}
+          />
+        )}
+      </Field>
+      <Field label="Business ID" hint="Optional: the Meta business portfolio that owns the dataset.">
+        {(id) => (
+          <input id={id} inputMode="numeric" autoComplete="off" value={value.businessId} onChange={set('businessId')} />
+        )}
+      </Field>
+      <Field label="API version" hint="Optional. Leave empty for the gateway's default Graph API version.">
+        {(id) => (
+          <input id={id} placeholder="v24.0" autoComplete="off" value={value.apiVersion} onChange={set('apiVersion')} />
+        )}
+      </Field>
+    </>
+  );
+}
+
+/** A Meta destination's dataset and token, replaced. */
+export function CapiConfigDialog({
+  accountId,
+  destination,
+  onClose,
+  onDone,
+}: {
+  accountId: string;
+  destination: DataDestination | null;
+  onClose(): void;
+  onDone(): void;
+}) {
+  const [capi, setCapi] = useState(EMPTY_CAPI);
+  useEffect(() => {
+    if (destination) setCapi({ ...EMPTY_CAPI, datasetId: destination.metaCAPIConfig?.dataSetId ?? '' });
+  }, [destination]);
+  return (
+    <FormDialog
+      title="Dataset and access token"
+      open={destination !== null}
+      onClose={onClose}
+      submitLabel="Save"
+      onSubmit={async () => {
+        if (!destination) return;
+        await saveCapiConfig(accountId, destination.id, capi);
+        onDone();
+      }}
+    >
+      <p className="muted">
+        The gateway checks the token with Meta before saving it. The token is never shown again: enter it each time.
+      </p>
+      <CapiFields value={capi} onChange={setCapi} />
+    </FormDialog>
+  );
+}
