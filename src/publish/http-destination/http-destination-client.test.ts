@@ -102,7 +102,11 @@ test('a batch is rendered through the template and POSTed as JSON; 2xx accepts e
 
 test('PUT sends the body too; a non-JSON rendering goes as text/plain', async () => {
   assert.ok(
-    (await client.send(target({ httpMethod: 'PUT', payloadSchema: '{{ event_name }} {{ value }}' }), events)).ok,
+    (
+      await client.send(target({ httpMethod: 'PUT', payloadSchema: '{{ event_name }} {{ value }}' }), [
+        events[0] as string,
+      ])
+    ).ok,
   );
   const got = server.received.at(-1);
   assert.equal(got?.method, 'PUT');
@@ -122,7 +126,10 @@ test('GET sends no body: a JSON object becomes query parameters, anything else ?
     ids: '["x",1]',
     none: 'null',
   });
-  assert.ok((await client.send(target({ httpMethod: 'GET', payloadSchema: '{{ event_name }} & more' }), events)).ok);
+  assert.ok(
+    (await client.send(target({ httpMethod: 'GET', payloadSchema: '{{ event_name }} & more' }), [events[0] as string]))
+      .ok,
+  );
   got = server.received.at(-1);
   assert.equal(got?.query.get('payload'), 'Purchase & more');
 });
@@ -275,9 +282,13 @@ test('a destination that is down is a transient failure', async () => {
   assert.equal(classifyHttpFailure(r), 'transient');
 });
 
-test('a template that fails on a batch is bisected; settings that cannot work are held', async () => {
+test('a template that fails on a batch, or a per-event template given several, is bisected; settings that cannot work are held', async () => {
   const render = failed(await client.send(target({ payloadSchema: '{{ event_name }}' }), ['{broken']));
   assert.equal(classifyHttpFailure(render), 'invalid_events');
+  const perEvent = failed(await client.send(target({ payloadSchema: '{{ event_name }}' }), events));
+  assert.equal(classifyHttpFailure(perEvent), 'invalid_events', 'split until each event goes alone');
+  assert.ok((await client.send(target({ payloadSchema: '{{ event_name }}' }), [events[1] as string])).ok);
+  assert.equal(server.received.at(-1)?.body, 'Lead');
   const config = failed(await client.send(target({ authType: 'BASIC' }, { basicCredentials: 'no-colon' }), events));
   assert.equal(classifyHttpFailure(config), 'pixel_config');
   assert.match(config.description, /basic auth needs credentials as user:password/);

@@ -16,7 +16,7 @@ import {
   validateHttpConfig,
 } from './http-destination-config.js';
 import { REDACTED, readCapped, redact } from './response-text.js';
-import { renderTemplate } from './template.js';
+import { isBatchTemplate, renderTemplate } from './template.js';
 
 export type { HttpDestinationConfig, HttpDestinationSecrets, HttpTarget } from './http-destination-config.js';
 export { validateHttpConfig } from './http-destination-config.js';
@@ -84,6 +84,13 @@ export function createHttpDestinationClient(opts: {
     if (problems.length > 0) {
       return bare(failure(FAILURE_TYPES.config, null, `destination configuration: ${problems.join('; ')}`));
     }
+    if (eventsJson.length > 1 && !isBatchTemplate(config.payloadSchema)) {
+      // A per-event template would drop every event but the first. Classified like a render failure,
+      // so a batch handed here by mistake is bisected down to single events, each sent on its own.
+      return bare(
+        failure(FAILURE_TYPES.render, null, 'a per-event template (one without `events`) takes one event at a time'),
+      );
+    }
     const rendered = await renderTemplate(config.payloadSchema, eventsJson);
     if (!rendered.ok) return bare(failure(FAILURE_TYPES.render, null, rendered.error));
     const timeoutMs = config.timeoutMs ?? defaultTimeoutMs;
@@ -93,7 +100,7 @@ export function createHttpDestinationClient(opts: {
       const authorized = await auth.authorize(destinationId, config, secrets);
       if (!authorized.ok) {
         const description = redact(authorized.message, allSecrets);
-        opts.log.warn({ destinationId, authType: config.authType }, `custom destination auth failed: ${description}`);
+        opts.log.debug({ destinationId, authType: config.authType }, `custom destination auth failed: ${description}`);
         return bare(authFailure(authorized, description));
       }
       const sensitive = [...allSecrets, ...authorized.sensitive];
