@@ -8,19 +8,25 @@ import { registerControlPlane } from './control-plane/http.js';
 import type { Db } from './database/db.js';
 import { createAccountsRepo } from './database/repos/accounts-repo.js';
 import { createApiAccountsRepo } from './database/repos/api-accounts-repo.js';
+import { createFileUploadsRepo } from './database/repos/file-uploads-repo.js';
 import { createIngressDomainsRepo } from './database/repos/ingress-domains-repo.js';
 import { createPixelSettingsRepo } from './database/repos/pixel-settings-repo.js';
 import { type GatewayMetrics, noMetrics } from './domain/metrics.js';
 import { createFirstPartyDomains } from './ingest/first-party-domains.js';
+import { createUploadAuthorizer } from './ingest/file-upload/authorize-upload.js';
+import { createFileUpload, UPLOAD_MAX_BYTES } from './ingest/file-upload/upload-file.js';
 import { createIngest } from './ingest/ingest.js';
 import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-directory.js';
 import { createIngestLimiter, type LimiterSpend } from './ingest/rate-limiter.js';
 import { registerGetPixelSdk } from './ingest/routes/get-pixel-sdk.js';
+import { registerGetUploads } from './ingest/routes/get-uploads.js';
 import { registerPostCapiEvents } from './ingest/routes/post-capi-events.js';
 import { createEnrichmentCookie } from './ingest/enrichment-cookie.js';
 import { registerPostEvents } from './ingest/routes/post-events.js';
+import { registerPostUploads } from './ingest/routes/post-uploads.js';
 import { webhookSigningKey } from './ops/alert-channels.js';
 import { createHttpApp } from './platform/http-app.js';
+import { createHttpDestinationClient } from './publish/http-destination/http-destination-client.js';
 import type { Logger } from './platform/logger.js';
 import type { Mailer } from './platform/mailer.js';
 import { createSecretBox } from './platform/secret-box.js';
@@ -111,6 +117,14 @@ export async function startFrontend(
   const authenticator = createAuthenticator({ apiTokens });
   const sessions = createSessions(db);
   authenticator.setSessions(sessions);
+  // File uploads (C.9): callers of the control plane, rows through ingest.
+  const fileUploads = createFileUploadsRepo(db);
+  const authorizeUpload = createUploadAuthorizer({ authenticator, db });
+  const upload = createFileUpload({ ingest, uploads: fileUploads, log });
+  registerPostUploads(app, { authorize: authorizeUpload, upload, maxBytes: UPLOAD_MAX_BYTES });
+  registerGetUploads(app, { authorize: authorizeUpload, ...fileUploads, maxBytes: UPLOAD_MAX_BYTES });
+  // The control plane's "send test event" to custom HTTP destinations (delivery has its own client).
+  const testSender = createHttpDestinationClient({ allow: config.destinations.allow, log });
   registerControlPlane(app, {
     control: {
       db,
@@ -125,6 +139,7 @@ export async function startFrontend(
       mailer: opts.mailer,
       webhookSigningKey: (tenantId) => webhookSigningKey(secret, tenantId),
       allowPrivateWebhooks: config.alerts.allowPrivateWebhooks,
+      httpDestinations: testSender,
     },
     authenticator,
     apiAccounts,
@@ -172,6 +187,7 @@ export async function startFrontend(
       if (syncTimer) clearInterval(syncTimer);
       await app.close();
       await writer.drain();
+      await testSender.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { GatewayConfig } from '../config.js';
 import type { Db } from '../database/db.js';
 import type { AccountsRepo } from '../database/repos/accounts-repo.js';
 import type { PixelDirectory } from '../ingest/pixel-directory.js';
+import type { HttpDestinationClient } from '../publish/http-destination/http-destination-client.js';
 import type { Logger } from '../platform/logger.js';
 import type { Mailer } from '../platform/mailer.js';
 import type { SecretBox } from '../platform/secret-box.js';
@@ -31,6 +32,8 @@ export interface ControlDeps {
   webhookSigningKey(tenantId: string): string;
   /** Alert webhooks may point at private addresses (CAPIG_ALERT_WEBHOOK_PRIVATE). */
   allowPrivateWebhooks: boolean;
+  /** Sends a custom HTTP destination's test event (its own client: only the delivery side has the publisher's). */
+  httpDestinations: Pick<HttpDestinationClient, 'test'>;
 }
 
 /** Per GraphQL request: who is calling, what they can reach, and the deps. */

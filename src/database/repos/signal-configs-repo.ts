@@ -1,4 +1,6 @@
-import type { Sql } from '../db.js';
+import type { SecretBox } from '../../platform/secret-box.js';
+import type { Db, Sql } from '../db.js';
+import { createAccountsRepo, type NewPixel } from './accounts-repo.js';
 
 // The control plane's reads and scoped writes of pixels (Meta: signal configs). Every statement
 // takes the account AND the accounts the caller may see, and filters on both in SQL, so a pixel of
@@ -152,4 +154,65 @@ export async function accountSummary(sql: Sql, scope: TenantScope): Promise<{ na
     scopeParams(scope),
   );
   return row ?? null;
+}
+
+/**
+ * A pixel connection as a Meta CAPI pipeline (docs/pipelines.md): the pipeline, the pixel as its
+ * META_PIXEL source, a META_CONVERSIONS_API destination in the pixel's lane (dataset = the pixel)
+ * and the two links, as migration 0005 made them for the pixels it found. Run it in the
+ * transaction that inserts the pixel. A pixel that already has its pipeline gets nothing more.
+ */
+export async function insertPixelPipeline(
+  tx: Sql,
+  p: { tenantId: string; pixelId: string; sourceName: string; pipelineName?: string | null },
+): Promise<{ pipelineId: string; destinationId: string }> {
+  const [row] = await tx.query<{ pl: string; dd: string }>(
+    `WITH pl AS (
+       INSERT INTO pipelines (id, tenant_id, name, type, pixel_id)
+       VALUES ('sg_v1_pl_' || gen_random_uuid(), $1, coalesce(nullif($4, ''), 'Conversions API Gateway (' || $2 || ')'),
+               'META_CAPI_PIPELINE', $2)
+       ON CONFLICT (pixel_id) DO NOTHING RETURNING id),
+     src AS (
+       INSERT INTO data_sources (id, tenant_id, name, type, pixel_id)
+       VALUES ($2, $1, coalesce(nullif($3, ''), 'Meta Pixel (' || $2 || ')'), 'META_PIXEL', $2)
+       ON CONFLICT DO NOTHING RETURNING id),
+     dd AS (
+       INSERT INTO data_destinations (id, tenant_id, name, type, pixel_id, dataset_id)
+       VALUES ('sg_v1_dd_' || gen_random_uuid(), $1, 'Meta Dataset (' || $2 || ')', 'META_CONVERSIONS_API', $2, $2)
+       ON CONFLICT (pixel_id) DO NOTHING RETURNING id)
+     SELECT (SELECT id FROM pl) AS pl, (SELECT id FROM dd) AS dd`,
+    [p.tenantId, p.pixelId, p.sourceName, p.pipelineName ?? null],
+  );
+  // Links: only for rows this call created (a pixel that had its pipeline keeps its own links).
+  if (row?.pl && row.dd) {
+    await tx.query('INSERT INTO pipeline_sources (pipeline_id, source_id) VALUES ($1, $2)', [row.pl, p.pixelId]);
+    await tx.query('INSERT INTO pipeline_destinations (pipeline_id, destination_id) VALUES ($1, $2)', [row.pl, row.dd]);
+    return { pipelineId: row.pl, destinationId: row.dd };
+  }
+  const [existing] = await tx.query<{ pl: string; dd: string }>(
+    `SELECT (SELECT id FROM pipelines WHERE pixel_id = $1) AS pl, (SELECT id FROM data_destinations WHERE pixel_id = $1) AS dd`,
+    [p.pixelId],
+  );
+  return { pipelineId: existing?.pl ?? '', destinationId: existing?.dd ?? '' };
+}
+
+/**
+ * Connects a pixel with its Meta CAPI pipeline in one transaction (setupPixelSignalConfig and
+ * createConversionApiGatewayPipeline). Returns the pixel's server-events key and the new ids.
+ */
+export async function connectPixel(
+  db: Db,
+  box: SecretBox,
+  p: NewPixel & { pipelineName?: string | null },
+): Promise<{ accessKey: string; pipelineId: string; destinationId: string }> {
+  return db.transaction(async (tx) => {
+    const { accessKey } = await createAccountsRepo(tx, box).addPixel(p);
+    const ids = await insertPixelPipeline(tx, {
+      tenantId: p.tenantId,
+      pixelId: p.pixelId,
+      sourceName: p.name ?? '',
+      pipelineName: p.pipelineName,
+    });
+    return { accessKey, ...ids };
+  });
 }

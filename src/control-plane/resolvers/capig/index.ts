@@ -11,6 +11,7 @@ import { eventMetrics } from './event-metrics.js';
 import { eventTimeline } from './event-timeline.js';
 import { domainFilters, eventFilters } from './filters.js';
 import { liveEvents } from './live-events.js';
+import { pipelineMutations, pipelineMutationTypes, pipelineQueries } from './pipelines/index.js';
 import { replayDeadLetters } from './replay-dead-letters.js';
 import { setupPixelSignalConfig } from './setup-pixel-signal-config.js';
 import { updateDomainFilter, updateEventFilter } from './update-filter.js';
@@ -44,6 +45,7 @@ export const capigResolvers: Resolvers<ControlContext> = {
     deadLetters: field(deadLetters),
     alertSettings: field(alertSettings),
     alertIncidents: field(alertIncidents),
+    ...pipelineQueries,
   },
   Account: {
     signalConfigs: field(signalConfigs),
@@ -54,6 +56,7 @@ export const capigResolvers: Resolvers<ControlContext> = {
     updateDomainFilter: field(updateDomainFilter),
     replayDeadLetters: field(replayDeadLetters),
     updateAlertSettings: field(updateAlertSettings),
+    ...pipelineMutations,
   },
   SignalMutations: {
     setupPixelSignalConfig: field(setupPixelSignalConfig),
@@ -62,4 +65,5 @@ export const capigResolvers: Resolvers<ControlContext> = {
     updateSignalConfigCapiPublish: field(updateSignalConfigCapiPublish),
     updateSignalConfigAccessToken: field(updateSignalConfigAccessToken),
   },
+  ...pipelineMutationTypes,
 };

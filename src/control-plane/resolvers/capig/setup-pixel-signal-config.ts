@@ -1,4 +1,9 @@
-import { type PixelRecord, pixelHolder, setOpenBridgeId } from '../../../database/repos/signal-configs-repo.js';
+import {
+  connectPixel,
+  type PixelRecord,
+  pixelHolder,
+  setOpenBridgeId,
+} from '../../../database/repos/signal-configs-repo.js';
 import type { ControlContext } from '../../context.js';
 import { conflict } from '../../errors.js';
 import { scopeOf, type TenantParent } from './common.js';
@@ -8,9 +13,10 @@ import * as valid from './validate.js';
 
 // tenantMutations(tenantId) { signalMutations { setupPixelSignalConfig(input) } } (Meta's
 // AddNewPixelModalMutation): checks the token with Meta, stores the pixel with its token sealed,
-// and registers the gateway as the pixel's OpenBridge endpoint when that is switched on.
+// with its Meta CAPI pipeline (docs/pipelines.md), and registers the gateway as the pixel's
+// OpenBridge endpoint when that is switched on.
 
-interface PixelConnectionCreationInput {
+export interface PixelConnectionCreationInput {
   businessId: string;
   pixelId: string;
   accessToken: string;
@@ -25,19 +31,33 @@ export async function setupPixelSignalConfig(
   ctx: ControlContext,
 ): Promise<SignalConfigView | null> {
   const { tenantId } = parent;
+  const { pixelId } = await connectCheckedPixel(ctx, tenantId, args.input, { createOB: true });
+  return loadSignalConfig(ctx, tenantId, pixelId);
+}
+
+/**
+ * The work of setupPixelSignalConfig and createConversionApiGatewayPipeline: checks the input and
+ * the token, stores the pixel and its Meta CAPI pipeline, registers OpenBridge when asked.
+ */
+export async function connectCheckedPixel(
+  ctx: ControlContext,
+  tenantId: string,
+  input: PixelConnectionCreationInput & { pipelineName?: string | null },
+  opts: { createOB: boolean },
+): Promise<{ pixelId: string; pipelineId: string }> {
   ctx.access.require(tenantId, 'manage');
-  const input = args.input;
   const pixelId = valid.numericId(input.pixelId, 'pixelId');
   const businessId = valid.numericId(input.businessId, 'businessId');
   const token = valid.accessToken(input.accessToken);
   const requestedVersion = valid.apiVersion(input.apiVersion);
   const scope = scopeOf(ctx, tenantId);
-  const { db, accounts, directory, log } = ctx.deps;
+  const { db, box, directory, log } = ctx.deps;
 
   ensureFree(await pixelHolder(db, scope, pixelId), pixelId, tenantId);
   const check = await checkToken(ctx, pixelId, token, requestedVersion);
+  let pipelineId: string;
   try {
-    await accounts.addPixel({
+    ({ pipelineId } = await connectPixel(db, box, {
       pixelId,
       tenantId,
       // A name the person typed wins; otherwise Meta's name for the pixel.
@@ -47,7 +67,8 @@ export async function setupPixelSignalConfig(
       accessToken: token,
       apiVersion: check.apiVersion,
       tokenVerified: check.verified,
-    });
+      pipelineName: input.pipelineName?.trim() || null,
+    }));
   } catch (err) {
     // Two requests for the same pixel at once: the second loses at the primary key.
     if ((err as { code?: string }).code === '23505') {
@@ -56,10 +77,12 @@ export async function setupPixelSignalConfig(
     throw err;
   }
   directory.invalidate(pixelId);
-  log.info({ tenantId, pixelId, tokenVerified: check.verified }, 'pixel connected');
+  log.info({ tenantId, pixelId, pipelineId, tokenVerified: check.verified }, 'pixel connected');
 
-  await registerOpenBridge(ctx, tenantId, { pixelId, businessId, token, apiVersion: check.apiVersion });
-  return loadSignalConfig(ctx, tenantId, pixelId);
+  if (opts.createOB) {
+    await registerOpenBridge(ctx, tenantId, { pixelId, businessId, token, apiVersion: check.apiVersion });
+  }
+  return { pixelId, pipelineId };
 }
 
 function ensureFree(holder: 'this' | 'other' | null, pixelId: string, tenantId: string): void {
