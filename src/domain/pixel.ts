@@ -25,7 +25,7 @@ export interface AccountPrivacy {
 
 export const DEFAULT_PRIVACY: AccountPrivacy = {
   enrichment: false,
-  consentPolicy: 'IGNORE',
+  consentPolicy: 'DROP',
   consentRequired: false,
   dataProcessing: null,
 };

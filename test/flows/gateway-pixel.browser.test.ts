@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { gatewayPixelHeaderCode } from '../../src/ingest/pixel-sdk.js';
 import { browserTestsSkipped, launchChromium } from '../browser.js';
-import { startTestGateway, type TestGateway } from '../harness.js';
+import { startTestGateway, type TestGateway, waitFor } from '../harness.js';
 import { FAKE_FBEVENTS, LOCALTEST_ARGS, META, META_SNIPPET, startTestSite, type TestSite } from '../tag-pages.js';
 
 // Our tag as the Signals Gateway pixel (cbq) in a real Chromium: the header code from
@@ -316,8 +316,8 @@ ${gatewayPixelHeaderCode({ sourceId: sg, endpoint: gw.url })}
       const page = await context.newPage();
       const { problems, posts } = watch(page);
       await page.goto(`http://shop.localtest:${site.port}/cbq-consent?fbclid=Click-1`);
-      // The account's policy is IGNORE by default: the denied PageView reaches Meta.
-      await gw.fake.waitForEvents(1, { pixelId: id, timeoutMs: 15_000 });
+      // The account's policy is DROP by default: the denied PageView is posted but never reaches Meta.
+      await waitFor(() => byName(posts, 'PageView').length === 1, 'the denied PageView was posted');
       assert.equal(byName(posts, 'PageView')[0]?.consent, 'denied');
       assert.equal(byName(posts, 'PageView')[0]?.['fb.fbp'], undefined);
       assert.deepEqual(
@@ -327,7 +327,12 @@ ${gatewayPixelHeaderCode({ sourceId: sg, endpoint: gw.url })}
       );
 
       await page.click('#grant');
-      const received = await gw.fake.waitForEvents(2, { pixelId: id, timeoutMs: 15_000 });
+      const received = await gw.fake.waitForEvents(1, { pixelId: id, timeoutMs: 15_000 });
+      assert.deepEqual(
+        gw.fake.events(id).map((r) => r.event.event_name),
+        ['Purchase'],
+        'the denied PageView was dropped by the default policy',
+      );
       const purchase = byName(posts, 'Purchase')[0];
       assert.equal(purchase?.consent, 'granted');
       const fbp = (await context.cookies()).find((c) => c.name === '_fbp');

@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { renderPixelSdk } from '../../src/ingest/pixel-sdk.js';
 import { browserTestsSkipped, launchChromium } from '../browser.js';
-import { startTestGateway, type TestGateway } from '../harness.js';
+import { startTestGateway, type TestGateway, waitFor } from '../harness.js';
 import {
   FAKE_FBEVENTS,
   type FakeFbevents,
@@ -288,10 +288,8 @@ describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () 
       const page = await context.newPage();
       const { problems, posts } = watch(page);
       await page.goto(`http://shop.localtest:${sitePort}/consent?fbclid=${FBCLID}`);
-      // Not held in the page: the gateway applies the account's policy (IGNORE by default: sent on).
-      const [got] = await gw.fake.waitForEvents(1, { pixelId: px.pixelId, timeoutMs: 15_000 });
-      assert.equal(got?.event.event_name, 'PageView');
-      assert.equal(posts.length, 1);
+      // Not held in the page: the gateway applies the account's policy (DROP by default).
+      await waitFor(() => posts.length === 1, 'the denied PageView was posted');
       assert.equal(posts[0]?.consent, 'denied');
       assert.equal(posts[0]?.['fb.fbp'], undefined, 'no _fbp of ours while denied');
       const pageView = (await metaCalls(page)).find((c) => c[0] === 'track' && c[1] === 'PageView');
@@ -302,9 +300,14 @@ describe('the first-party tag in Chromium', { skip: browserTestsSkipped() }, () 
 
       await page.click('#grant');
       await page.click('#purchase');
-      const received = await gw.fake.waitForEvents(2, { pixelId: px.pixelId, timeoutMs: 15_000 });
+      const received = await gw.fake.waitForEvents(1, { pixelId: px.pixelId, timeoutMs: 15_000 });
       const purchase = received.find((r) => r.event.event_name === 'Purchase');
       assert.ok(purchase);
+      assert.deepEqual(
+        gw.fake.events(px.pixelId).map((r) => r.event.event_name),
+        ['Purchase'],
+        'the denied PageView was dropped by the default policy',
+      );
       assert.equal(purchase.event.consent, undefined, 'the signal is not passed on to Meta');
       const granted = await fbCookies(context);
       assert.ok(granted.fbp && granted.fbc, 'cookies once consent is granted');

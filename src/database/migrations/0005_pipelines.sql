@@ -100,7 +100,7 @@ INSERT INTO pipeline_destinations (pipeline_id, destination_id) SELECT pl, dd FR
 -- Privacy settings per account: consent policy and data processing options (eventEnrichment is
 -- tenants.event_enrichment).
 ALTER TABLE tenants
-  ADD COLUMN consent_policy text NOT NULL DEFAULT 'IGNORE' CHECK (consent_policy IN ('IGNORE', 'DROP', 'LIMIT')),
+  ADD COLUMN consent_policy text NOT NULL DEFAULT 'DROP' CHECK (consent_policy IN ('IGNORE', 'DROP', 'LIMIT')),
   ADD COLUMN consent_required boolean NOT NULL DEFAULT false,
   ADD COLUMN dpo_options text[],            -- null: none set; e.g. {LDU}
   ADD COLUMN dpo_country integer,

@@ -19,13 +19,15 @@ const customer = {
 };
 
 test('consent: IGNORE sends a denied event unchanged', () => {
-  const r = consentStep(testEvent({ user_data: customer }, { consent: 'denied' }));
+  const r = consentStep(
+    testEvent({ user_data: customer }, { pixel: pixelWith({ consentPolicy: 'IGNORE' }), consent: 'denied' }),
+  );
   assert.ok(r.ok);
   assert.deepEqual(r.value.event.user_data, customer);
 });
 
-test('consent: DROP drops denied events, and events without a signal when consent is required', () => {
-  const pixel = pixelWith({ consentPolicy: 'DROP' });
+test('consent: DROP (the default) drops denied events, and events without a signal when consent is required', () => {
+  const pixel = testPixel();
   const denied = consentStep(testEvent({}, { pixel, consent: 'denied' }));
   assert.equal(denied.ok ? 'ok' : denied.reason, 'consent_denied');
   assert.equal(consentStep(testEvent({}, { pixel, consent: null })).ok, true);
@@ -144,7 +146,8 @@ test('pipeline: the consent field is taken off the event, never sent on', () => 
     custom_data: { value: 1, currency: 'USD' },
     consent: 'denied',
   };
-  const r = runPipeline({ pixelId: '111', pixel: testPixel(), source: 'server', raw, request: testRequest() });
+  const pixel = pixelWith({ consentPolicy: 'IGNORE' });
+  const r = runPipeline({ pixelId: '111', pixel, source: 'server', raw, request: testRequest() });
   assert.ok(r.ok);
   assert.equal(r.value.consent, 'denied');
   assert.equal('consent' in r.value.event, false);
