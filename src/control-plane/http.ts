@@ -8,7 +8,7 @@ import { createLinkFlows } from './auth/links.js';
 import { createLogin } from './auth/login.js';
 import type { Sessions } from './auth/sessions.js';
 import type { ControlDeps } from './context.js';
-import { loadSdl, makeExecutableSchema } from './graphql/executable-schema.js';
+import { loadCapigSdl, loadSdl, makeExecutableSchema } from './graphql/executable-schema.js';
 import { capigResolvers } from './resolvers/capig/index.js';
 import { hubResolvers } from './resolvers/hub/index.js';
 import { registerGetAuthSession } from './routes/get-auth-session.js';
@@ -38,7 +38,7 @@ export function registerControlPlane(
   },
 ): void {
   const hub = makeExecutableSchema(loadSdl('hub.graphql'), hubResolvers);
-  const capig = makeExecutableSchema(loadSdl('capig.graphql'), capigResolvers);
+  const capig = makeExecutableSchema(loadCapigSdl(), capigResolvers);
   registerGraphql(app, { hub, capig, authenticator: deps.authenticator, control: deps.control });
   registerGetGraphiql(app);
   registerPostClientsToken(app, { ...deps, throttle: createSessionsRepo(deps.control.db) });

@@ -19,6 +19,11 @@ export function loadSdl(file: string): string {
   return readFileSync(new URL(file, SCHEMA_DIR), 'utf8');
 }
 
+/** The /capig/graphql/ schema: Meta's pixel parts, then its Signals Gateway pipelines (one schema, two files). */
+export function loadCapigSdl(): string {
+  return `${loadSdl('capig.graphql')}\n${loadSdl('capig-pipelines.graphql')}`;
+}
+
 /** A context may carry a deadline (epoch ms) for its whole operation. */
 interface Budgeted {
   deadline?: number;
