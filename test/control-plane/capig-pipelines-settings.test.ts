@@ -63,7 +63,7 @@ describe('capig pipelines: payload templates, privacy settings, file uploads', (
     const account = await t.newAccount();
     assert.deepEqual(ok(await t.gql(READ, { tenantId: account })).tenantQueries.privacySettings, {
       eventEnrichment: false,
-      consentPolicy: 'IGNORE',
+      consentPolicy: 'DROP',
       consentRequired: false,
       dataProcessingOptions: null,
       dataProcessingOptionsCountry: null,
