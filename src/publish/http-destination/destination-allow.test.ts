@@ -8,7 +8,7 @@ import {
   type HttpDestinationConfig,
   type HttpTarget,
 } from './http-destination-client.js';
-import { capturedLogger, json, type Receiver, startReceiver } from './receiver.test-support.js';
+import { capturedLogger, json, type Receiver, startReceiver } from '../../../test/http-receiver.js';
 
 const events = [JSON.stringify({ event_name: 'Purchase', event_id: 'a' })];
 let server: Receiver;

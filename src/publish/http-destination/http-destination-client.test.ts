@@ -13,7 +13,7 @@ import {
   retryAfterMs,
   validateHttpConfig,
 } from './http-destination-client.js';
-import { capturedLogger, json, type Receiver, startReceiver } from './receiver.test-support.js';
+import { capturedLogger, json, type Receiver, startReceiver } from '../../../test/http-receiver.js';
 
 const events = [
   JSON.stringify({ event_name: 'Purchase', event_id: 'a', custom_data: { value: 10, currency: 'EUR' } }),

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../platform/logger.js';
+import { createLogger, type Logger } from '../src/platform/logger.js';
 
 // For the custom destination tests: a real HTTP server on the loopback that records what it got,
 // and a logger whose output the tests read.
