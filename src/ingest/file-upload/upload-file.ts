@@ -18,6 +18,8 @@ export const UPLOAD_CHUNK_ROWS = 500;
 /** Excluded rows kept in the report, with their line and reason; beyond, only counted. */
 export const KEPT_EXCLUDED_ROWS = 1000;
 const KEPT_WARNINGS = 20;
+/** Uploads running at once in one process: each holds a chunk and a database connection at a time. */
+export const MAX_RUNNING_UPLOADS = 4;
 const PROGRESS_EVERY_MS = 1000;
 
 export interface UploadReport extends UploadCounts {
@@ -30,7 +32,7 @@ export interface UploadReport extends UploadCounts {
 export type UploadFailureKind = 'unreadable' | 'too_large' | 'interrupted' | 'unavailable';
 
 export type UploadOutcome =
-  | { kind: 'rejected'; status: 404; message: string }
+  | { kind: 'rejected'; status: 404 | 429; message: string }
   | { kind: 'finished'; report: UploadReport; failure: { kind: UploadFailureKind; message: string } | null };
 
 export interface UploadInput {
@@ -49,6 +51,7 @@ export interface FileUploadDeps {
   uploads: FileUploadsRepo;
   log: Logger;
   chunkRows?: number;
+  maxRunning?: number;
 }
 
 /** The input stream ended beyond the byte cap. */
@@ -61,8 +64,26 @@ export class FileTooLargeError extends Error {
 
 export function createFileUpload(deps: FileUploadDeps) {
   const chunkRows = deps.chunkRows ?? UPLOAD_CHUNK_ROWS;
+  const maxRunning = deps.maxRunning ?? MAX_RUNNING_UPLOADS;
+  let running = 0;
 
   return async function uploadFile(input: UploadInput): Promise<UploadOutcome> {
+    if (running >= maxRunning) {
+      return {
+        kind: 'rejected',
+        status: 429,
+        message: `${running} uploads are running on this gateway; retry when one has finished`,
+      };
+    }
+    running++;
+    try {
+      return await upload(input);
+    } finally {
+      running--;
+    }
+  };
+
+  async function upload(input: UploadInput): Promise<UploadOutcome> {
     const { scope } = input;
     let pixelIds: Set<string> | null = null;
     if (input.sourceId !== null) {
@@ -142,22 +163,31 @@ export function createFileUpload(deps: FileUploadDeps) {
 
     /** The cause of a stop. Rows read whole before the file was cut or capped are still uploaded. */
     async function failed(err: unknown): Promise<{ kind: UploadFailureKind; message: string }> {
+      if (err instanceof FileTooLargeError || err instanceof UploadCutOffError) {
+        if (err instanceof UploadCutOffError) deps.log.info({ err: { message: err.message } }, 'file upload cut off');
+        try {
+          await flush();
+        } catch (e) {
+          if (!isUnavailableError(e)) throw e;
+        }
+        return err instanceof FileTooLargeError
+          ? {
+              kind: 'too_large',
+              message: `the file is larger than ${input.maxBytes} bytes; the rows before that point were processed`,
+            }
+          : {
+              kind: 'interrupted',
+              message: 'the upload was cut off before the end of the file; the rows received were processed',
+            };
+      }
       if (isUnavailableError(err)) {
         return { kind: 'unavailable', message: 'the database became unavailable; rows counted here were stored' };
       }
-      const kind = err instanceof FileTooLargeError ? 'too_large' : 'interrupted';
-      if (kind === 'interrupted') deps.log.info({ err: { message: (err as Error)?.message } }, 'file upload cut off');
-      try {
-        await flush();
-      } catch (e) {
-        if (!isUnavailableError(e)) throw e;
-      }
-      return kind === 'too_large'
-        ? {
-            kind,
-            message: `the file is larger than ${input.maxBytes} bytes; the rows before that point were processed`,
-          }
-        : { kind, message: 'the upload was cut off before the end of the file; the rows received were processed' };
+      // A bug: the report says the upload failed, and the error goes on to be answered as a 500.
+      await deps.uploads
+        .update(scope.tenantId, id, tally.counts(), { status: 'FAILED', error: 'internal error; see the gateway log' })
+        .catch(() => undefined);
+      throw err;
     }
 
     const report: UploadReport = {
@@ -174,7 +204,7 @@ export function createFileUpload(deps: FileUploadDeps) {
       deps.log.warn({ uploadId: id }, 'the final report of a file upload could not be saved');
     }
     return { kind: 'finished', report, failure };
-  };
+  }
 }
 
 export type UploadFile = ReturnType<typeof createFileUpload>;
@@ -210,8 +240,15 @@ class Tally {
   }
 }
 
+/** The request body ended before its end: the client went away or the connection broke. */
+export class UploadCutOffError extends Error {
+  constructor(cause?: unknown) {
+    super('the upload was cut off', { cause });
+  }
+}
+
 /**
- * The body, ended with FileTooLargeError past maxBytes. The body itself is only unpiped, never
+ * The body, ended with FileTooLargeError past maxBytes (UploadCutOffError if it breaks off). The body itself is only unpiped, never
  * destroyed: the HTTP request's socket must live on to carry the answer. A body that closes before
  * its end (the client went away) ends the stream with an error too.
  */
@@ -226,9 +263,9 @@ export function capBytes(body: Readable, maxBytes: number): Readable {
       } else done(null, chunk);
     },
   });
-  body.on('error', (err) => capped.destroy(err));
+  body.on('error', (err) => capped.destroy(new UploadCutOffError(err)));
   body.on('close', () => {
-    if (!body.readableEnded && !capped.destroyed) capped.destroy(new Error('the upload was cut off'));
+    if (!body.readableEnded && !capped.destroyed) capped.destroy(new UploadCutOffError());
   });
   body.pipe(capped);
   return capped;

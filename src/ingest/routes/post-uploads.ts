@@ -90,7 +90,10 @@ export function registerPostUploads(app: FastifyInstance, deps: PostUploadsDeps)
         'the gateway cannot store the upload right now; nothing was stored, retry shortly',
       );
     }
-    if (outcome.kind === 'rejected') return fail(reply, req, outcome.status, 100, outcome.message);
+    if (outcome.kind === 'rejected') {
+      if (outcome.status === 429) reply.header('retry-after', '10');
+      return fail(reply, req, outcome.status, outcome.status === 429 ? 613 : 100, outcome.message);
+    }
     const { report, failure } = outcome;
     if (!failure) return reply.status(200).send(answer(report));
     switch (failure.kind) {
