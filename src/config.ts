@@ -81,6 +81,8 @@ export interface GatewayConfig {
     readonly ingestPerIp: number | null;
     /** Ingest events per second per account (burst 5x); null: off. */
     readonly ingestPerAccount: number | null;
+    /** Largest CSV file upload, counted while it streams in. */
+    readonly uploadMaxBytes: number;
   };
   readonly control: {
     /**
@@ -219,6 +221,7 @@ export function loadConfig(env: Env): GatewayConfig {
       // limit would throttle all traffic at once: it is on by default only when the proxy is trusted.
       ingestPerIp: nullIfZero(int('CAPIG_RATE_LIMIT_IP', optional('CAPIG_TRUST_PROXY') ? 100 : 0, 0, 1_000_000)),
       ingestPerAccount: nullIfZero(int('CAPIG_RATE_LIMIT_ACCOUNT', 5000, 0, 10_000_000)),
+      uploadMaxBytes: int('CAPIG_UPLOAD_MAX_BYTES', 2 * 1024 ** 3, 1024, 64 * 1024 ** 3),
     },
     control: {
       registerOpenBridge: str('CAPIG_REGISTER_OPENBRIDGE', 'on') !== 'off',

@@ -14,7 +14,7 @@ import { createPixelSettingsRepo } from './database/repos/pixel-settings-repo.js
 import { type GatewayMetrics, noMetrics } from './domain/metrics.js';
 import { createFirstPartyDomains } from './ingest/first-party-domains.js';
 import { createUploadAuthorizer } from './ingest/file-upload/authorize-upload.js';
-import { createFileUpload, UPLOAD_MAX_BYTES } from './ingest/file-upload/upload-file.js';
+import { createFileUpload } from './ingest/file-upload/upload-file.js';
 import { createIngest } from './ingest/ingest.js';
 import { createPixelDirectory, type PixelDirectory } from './ingest/pixel-directory.js';
 import { createIngestLimiter, type LimiterSpend } from './ingest/rate-limiter.js';
@@ -121,8 +121,8 @@ export async function startFrontend(
   const fileUploads = createFileUploadsRepo(db);
   const authorizeUpload = createUploadAuthorizer({ authenticator, db });
   const upload = createFileUpload({ ingest, uploads: fileUploads, log });
-  registerPostUploads(app, { authorize: authorizeUpload, upload, maxBytes: UPLOAD_MAX_BYTES });
-  registerGetUploads(app, { authorize: authorizeUpload, ...fileUploads, maxBytes: UPLOAD_MAX_BYTES });
+  registerPostUploads(app, { authorize: authorizeUpload, upload, maxBytes: config.limits.uploadMaxBytes });
+  registerGetUploads(app, { authorize: authorizeUpload, ...fileUploads, maxBytes: config.limits.uploadMaxBytes });
   // The control plane's "send test event" to custom HTTP destinations (delivery has its own client).
   const testSender = createHttpDestinationClient({ allow: config.destinations.allow, log });
   registerControlPlane(app, {

@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import type { CnameLookup } from '../src/control-plane/dns.js';
 import type { Db } from '../src/database/db.js';
 import { migrate } from '../src/database/migrate.js';
+import { insertPixelPipeline } from '../src/database/repos/signal-configs-repo.js';
 import { openPostgresDb } from '../src/database/postgres-db.js';
 import { type FakeGraph, startFakeGraph } from '../src/fake-graph/fake-graph-server.js';
 import { type Gateway, startGateway } from '../src/main.js';
@@ -111,6 +112,8 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
         accessToken: token,
         name: 'Test pixel',
       });
+      // As setupPixelSignalConfig does: the pixel with its Meta CAPI pipeline.
+      await insertPixelPipeline(gateway.db, { tenantId, pixelId, sourceName: 'Test pixel' });
       return { tenantId, pixelId, accessKey, token };
     },
     postBrowser(body, headers = {}) {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { GatewayConfig } from '../config.js';
 import { migrate } from '../database/migrate.js';
 import { createAccountsRepo } from '../database/repos/accounts-repo.js';
+import { connectPixel } from '../database/repos/signal-configs-repo.js';
 import { openDatabase } from '../main.js';
 import { createLogger } from '../platform/logger.js';
 import { createSecretBox } from '../platform/secret-box.js';
@@ -47,7 +48,8 @@ export async function addPixel(config: GatewayConfig, args: string[]): Promise<n
     if (existing.length === 0) {
       await accounts.createTenant({ id: accountId, name: values['account-name'] ?? accountId });
     }
-    const { accessKey } = await accounts.addPixel({
+    // With its Meta CAPI pipeline, as setupPixelSignalConfig connects one.
+    const { accessKey } = await connectPixel(db, box, {
       pixelId: values['pixel-id'] as string,
       tenantId: accountId,
       accessToken: values['access-token'] as string,

@@ -39,6 +39,13 @@ export function startMaintenance(db: Db, log: Logger, opts: { intervalMs?: numbe
         await db.query(`DELETE FROM alert_incidents WHERE resolved_at < now() - make_interval(days => $1)`, [
           METRICS_RETENTION_DAYS,
         ]);
+        // An upload whose gateway stopped mid-file: the rows it committed stay reported; it is
+        // marked failed rather than shown running forever.
+        await db.query(
+          `UPDATE file_uploads SET status = 'FAILED', finished_at = now(),
+                  error = coalesce(error, 'the gateway stopped before the upload finished; the rows counted were kept')
+            WHERE status = 'RUNNING' AND updated_at < now() - interval '15 minutes'`,
+        );
       }
     });
   const timer = setInterval(tick, opts.intervalMs ?? 30_000);

@@ -18,7 +18,7 @@ import {
   isRequiredArgument,
 } from 'graphql';
 import { request } from 'undici';
-import { loadSdl } from '../../src/control-plane/graphql/executable-schema.js';
+import { loadCapigSdl, loadSdl } from '../../src/control-plane/graphql/executable-schema.js';
 import { type ApiCaller, addPixelTo, apiToken, createAccount, createPerson } from '../control-plane/people.js';
 import { browserEvent, serverEvent, startTestGateway, type TestGateway, type TestPixel } from '../harness.js';
 
@@ -464,7 +464,7 @@ describe('fuzzing the HTTP edges', () => {
 
   // ---- 3. POST /hub/graphql/ and /capig/graphql/ ----
 
-  const SCHEMAS = { hub: buildSchema(loadSdl('hub.graphql')), capig: buildSchema(loadSdl('capig.graphql')) };
+  const SCHEMAS = { hub: buildSchema(loadSdl('hub.graphql')), capig: buildSchema(loadCapigSdl()) };
 
   /** Every field reachable from a root within a few levels, with the fields leading to it. */
   function operationPaths(schema: GraphQLSchema) {

@@ -133,6 +133,8 @@ CREATE TABLE file_uploads (
   excluded_rows    jsonb NOT NULL DEFAULT '[]',     -- the first rows excluded: [{row, reason}]
   error            text,
   started_at       timestamptz NOT NULL DEFAULT now(),
+  -- Moved by each progress write: a RUNNING upload not updated for long lost its gateway.
+  updated_at       timestamptz NOT NULL DEFAULT now(),
   finished_at      timestamptz
 );
 CREATE INDEX file_uploads_tenant ON file_uploads (tenant_id, started_at DESC);

@@ -122,7 +122,7 @@ export function createFileUploadsRepo(sql: Sql) {
       await sql.query(
         `UPDATE file_uploads
             SET rows = $3, uploaded = $4, duplicates = $5, excluded = $6, excluded_reasons = $7::jsonb,
-                excluded_rows = $8::jsonb, status = coalesce($9, status), error = coalesce($10, error),
+                excluded_rows = $8::jsonb, status = coalesce($9, status), error = coalesce($10, error), updated_at = now(),
                 finished_at = CASE WHEN $9::text IS NULL THEN finished_at ELSE now() END
           WHERE tenant_id = $1 AND id = $2`,
         [

@@ -11,8 +11,6 @@ import { readCsvEvents } from './csv-events.js';
 // chunks (each awaited before more is read: that is the back pressure, so memory holds one chunk
 // whatever the file's size), and the report in file_uploads follows along.
 
-/** The largest file accepted (the route may choose less). */
-export const UPLOAD_MAX_BYTES = 2 * 1024 ** 3;
 /** Rows per ingest call: one group commit's worth. */
 export const UPLOAD_CHUNK_ROWS = 500;
 /** Excluded rows kept in the report, with their line and reason; beyond, only counted. */
