@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code?: string,
     /** Every error the gateway listed (GraphQL may answer several); message is the first. */
     readonly messages: string[] = [message],
+    /** The whole answer, for callers that read more than the error from it. */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -76,7 +78,10 @@ export function uploadFile<T>(
       }
       if (xhr.status >= 200 && xhr.status < 300 && json) return resolve(json as T);
       const err = json?.error as { message?: string; code?: string } | undefined;
-      reject(new ApiError(err?.message ?? `The gateway answered HTTP ${xhr.status}.`, xhr.status, err?.code));
+      const message = err?.message ?? `The gateway answered HTTP ${xhr.status}.`;
+      reject(
+        new ApiError(message, xhr.status, err?.code === undefined ? undefined : String(err.code), [message], json),
+      );
     };
     xhr.send(file);
   });

@@ -17,6 +17,10 @@ export function Dialog({
   wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // The native close event also follows a close we made because `open` turned false; by then the
+  // caller may have opened something else, which that late onClose would close again.
+  const openRef = useRef(open);
+  openRef.current = open;
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -28,7 +32,12 @@ export function Dialog({
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} className={wide ? 'dialog wide' : 'dialog'} onClose={onClose} aria-label={title}>
+    <dialog
+      ref={ref}
+      className={wide ? 'dialog wide' : 'dialog'}
+      onClose={() => openRef.current && onClose()}
+      aria-label={title}
+    >
       {open ? (
         <>
           <div className="dialog-head">

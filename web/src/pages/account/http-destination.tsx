@@ -125,7 +125,7 @@ function Editor({
     } catch (err) {
       // Every problem the gateway found, one per line, so all can be fixed in one go.
       const all = err instanceof ApiError ? err.messages : [(err as Error).message];
-      setErrors(all.flatMap((m) => m.split(/;\s+|\n/)).filter(Boolean));
+      setErrors(all.flatMap(problemsIn));
       return false;
     }
     const secretTyped = [form.apiKeyValue, form.basicUser, form.basicPassword, form.clientSecret, form.privateKey];
@@ -134,8 +134,7 @@ function Editor({
     setDirty(false);
     return true;
   };
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const submit = async () => {
     setBusy('save');
     setResult(null);
     if (await save()) setNotice('Saved. New events of its pipelines are sent with these settings.');
@@ -166,7 +165,9 @@ function Editor({
   };
 
   return (
-    <form className="stack" onSubmit={submit} aria-label="Destination settings">
+    // Not a <form>: the template library's dialogs hold forms of their own. The gateway checks
+    // everything on Save and lists every problem at once.
+    <section className="stack" aria-label="Destination settings">
       {notice ? <Notice kind="success">{notice}</Notice> : null}
       {errors.length > 0 ? (
         <div className="notice error" role="alert">
@@ -183,7 +184,7 @@ function Editor({
       <fieldset className="bare" disabled={!canManage}>
         <Card title="Request">
           <div className="form">
-            <div className="inline-form">
+            <div className="inline-form request-line">
               <Field label="Method">
                 {(id) => (
                   <select id={id} value={form.httpMethod} onChange={(e) => set('httpMethod', e.target.value)}>
@@ -296,7 +297,7 @@ function Editor({
               </Field>
             </details>
             <div className="row">
-              <button type="submit" className="btn primary" disabled={busy !== null}>
+              <button type="button" className="btn primary" disabled={busy !== null} onClick={() => void submit()}>
                 {busy === 'save' ? 'Saving…' : 'Save'}
               </button>
               <button type="button" className="btn" disabled={busy !== null} onClick={() => void sendTest()}>
@@ -307,6 +308,15 @@ function Editor({
           </div>
         </Card>
       ) : null}
-    </form>
+    </section>
   );
+}
+
+/** "the settings cannot be used: a; b; c" → [a, b, c]: each problem on a line of its own. */
+function problemsIn(message: string): string[] {
+  const listed = /^[^:;]+: (.+; .+)$/s.exec(message);
+  return (listed?.[1] ?? message)
+    .split(/;\s+|\n/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 }

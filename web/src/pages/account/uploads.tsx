@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { uploadFile } from '../../api';
+import { ApiError, uploadFile } from '../../api';
 import { Dialog } from '../../ui/dialog';
 import { count } from '../../ui/format';
 import { Card, EmptyState, ErrorNote, Loading, Page } from '../../ui/layout';
@@ -16,7 +16,7 @@ import './pipelines.css';
 // file is streamed to POST /capig/uploads/ with a progress bar, then its report is shown.
 
 const REPORT_FIELDS =
-  'id dataSourceId fileName status rows uploaded duplicates excluded excludedReasons { reason count } excludedRows { row reason } error startedAt finishedAt';
+  'id dataSourceId fileName status rows uploaded duplicates excluded excludedReasons { reason count } excludedRows { row reason detail } error startedAt finishedAt';
 const MB = 1024 * 1024;
 const size = (bytes: number) => (bytes < MB ? `${count(Math.ceil(bytes / 1024))} KB` : `${(bytes / MB).toFixed(1)} MB`);
 
@@ -67,10 +67,14 @@ export function UploadsPage() {
     );
     abort.current = upload.abort;
     try {
-      setReport(reportOf(await upload.done));
+      setReport(reportOf({ fileName: file.name, ...(await upload.done) }));
       recent.reload();
     } catch (err) {
       setError((err as Error).message);
+      // Rows read before the failure were kept: the gateway sends their report with the error.
+      const partial =
+        err instanceof ApiError ? (err.body as { upload?: Record<string, unknown> } | null)?.upload : null;
+      if (partial) setReport(reportOf({ fileName: file.name, ...partial }));
     } finally {
       abort.current = null;
       setProgress(null);

@@ -1,3 +1,4 @@
+import { ApiError } from '../../../api';
 import { tenantMutation, tenantQuery } from './gql';
 
 // The Signals Gateway objects the pipeline screens read and the mutations they send, as any API
@@ -98,7 +99,7 @@ function readCreated(accountId: string): string[] {
   }
 }
 
-/** Every pipeline of the account, in full, oldest id first within the two kinds. */
+/** Every pipeline of the account, in full, by name. */
 export async function loadPipelines(accountId: string, windowMin: number): Promise<Pipeline[]> {
   const listed = await tenantQuery<{
     dataSourcesQuery: ({ associatedPipelines: ({ id: string | null } | null)[] | null } | null)[] | null;
@@ -112,23 +113,41 @@ export async function loadPipelines(accountId: string, windowMin: number): Promi
   for (const owner of [...present(listed.dataSourcesQuery), ...present(listed.dataDestinationsQuery)]) {
     for (const p of present(owner.associatedPipelines)) if (p.id) ids.add(p.id);
   }
-  const created = readCreated(accountId);
-  for (const id of created) ids.add(id);
-  const all = [...ids];
-  if (all.length === 0) return [];
-  // One request: each pipeline under an alias of its own.
-  const defs = all.map((_, i) => `$p${i}: ID!`).join(', ');
-  const fields = all.map((_, i) => `p${i}: pipeline(id: $p${i}) { ${PIPELINE_FIELDS} }`).join('\n');
-  const vars = Object.fromEntries(all.map((id, i) => [`p${i}`, id]));
-  const data = await tenantQuery<Record<string, Pipeline | null>>(accountId, `$w: Int!, ${defs}`, fields, {
-    ...vars,
-    w: windowMin,
-  });
-  const gone = created.filter((id) => !data[`p${all.indexOf(id)}`]);
-  if (gone.length > 0) {
-    localStorage.setItem(createdKey(accountId), JSON.stringify(created.filter((id) => !gone.includes(id))));
+  const listedIds = [...ids];
+  const data =
+    listedIds.length === 0
+      ? {}
+      : await tenantQuery<Record<string, Pipeline | null>>(
+          accountId,
+          `$w: Int!, ${listedIds.map((_, i) => `$p${i}: ID!`).join(', ')}`,
+          // One request: each pipeline under an alias of its own.
+          listedIds.map((_, i) => `p${i}: pipeline(id: $p${i}) { ${PIPELINE_FIELDS} }`).join('\n'),
+          { ...Object.fromEntries(listedIds.map((id, i) => [`p${i}`, id])), w: windowMin },
+        );
+  const out = listedIds.map((_, i) => data[`p${i}`]).filter((p): p is Pipeline => !!p);
+  // Pipelines created here that have no source or destination yet, each asked for alone: one
+  // deleted meanwhile is not found, and forgotten.
+  const created = readCreated(accountId).filter((id) => !ids.has(id));
+  const kept: string[] = [];
+  for (const id of created) {
+    try {
+      const one = await tenantQuery<{ pipeline: Pipeline | null }>(
+        accountId,
+        '$w: Int!, $id: ID!',
+        `pipeline(id: $id) { ${PIPELINE_FIELDS} }`,
+        { id, w: windowMin },
+      );
+      if (one.pipeline) {
+        out.push(one.pipeline);
+        kept.push(id);
+      }
+    } catch (err) {
+      // Not found: forgotten. Unreachable: asked again next time.
+      if (err instanceof ApiError && err.status === 0) kept.push(id);
+    }
   }
-  return all.map((_, i) => data[`p${i}`]).filter((p): p is Pipeline => !!p);
+  if (kept.length !== created.length) localStorage.setItem(createdKey(accountId), JSON.stringify(kept));
+  return out.sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id));
 }
 
 /** Runs one field of tenantMutations' dataPipelineMutations / dataSourceMutations / dataDestinationMutations. */

@@ -14,7 +14,7 @@ export interface UploadReport {
   duplicates: number;
   excluded: number;
   excludedReasons: { reason: string; count: number }[];
-  excludedRows: { row: number; reason: string }[];
+  excludedRows: { row: number; reason: string; detail?: string | null }[];
   warnings: string[];
   error: string | null;
 }
@@ -35,7 +35,7 @@ export function reportOf(raw: Record<string, unknown>): UploadReport {
     duplicates: num(raw.duplicates),
     excluded: num(raw.excluded),
     excludedReasons: [...list].sort((a, b) => b.count - a.count),
-    excludedRows: (raw.excludedRows as { row: number; reason: string }[] | null) ?? [],
+    excludedRows: (raw.excludedRows as UploadReport['excludedRows'] | null) ?? [],
     warnings: (raw.warnings as string[] | null) ?? [],
     error: (raw.error as string | null) ?? null,
   };
@@ -98,7 +98,9 @@ export function UploadReportView({ report: r }: { report: UploadReport }) {
           <table aria-label="Excluded rows">
             <thead>
               <tr>
-                <th className="num">Row</th>
+                <th className="num" title="Line of the file; the header is line 1">
+                  Line
+                </th>
                 <th>Reason</th>
               </tr>
             </thead>
@@ -106,7 +108,10 @@ export function UploadReportView({ report: r }: { report: UploadReport }) {
               {rows.map((x) => (
                 <tr key={x.row}>
                   <td className="num">{count(x.row)}</td>
-                  <td className="reason">{x.reason}</td>
+                  <td className="reason">
+                    {x.detail || x.reason}
+                    {x.detail ? <div className="sub mono">{x.reason}</div> : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
