@@ -348,6 +348,42 @@ describe('pipelines, custom HTTP, file upload and privacy screens', { skip: brow
     ui.assertClean('privacy');
   });
 
+  test('a view-only user sees the pipelines, the destination and the uploads, and can change nothing', async () => {
+    const viewer = await createPerson(gw, { roles: [`advertiser-view-${tenantId}`] });
+    const watched = await openPage(browser, { label: 'pipelines-viewer' });
+    try {
+      const v = watched.page;
+      await v.goto(`${gw.url}/hub/login`);
+      await v.getByLabel('Email').fill(viewer.email);
+      await v.getByLabel('Password', { exact: true }).fill(viewer.password);
+      await v.getByRole('button', { name: 'Log in' }).click();
+      await v.waitForURL(/\/hub\/a\/[^/]+$/);
+      await v.goto(`${accountUrl}/pipelines`);
+      await v.getByRole('heading', { name: 'Web to warehouse' }).waitFor();
+      assert.equal(await v.getByRole('button', { name: 'Create pipeline' }).count(), 0);
+      assert.equal(await v.getByRole('button', { name: /^Actions for/ }).count(), 0, 'no menus');
+      await v
+        .getByRole('listitem', { name: 'Destination Warehouse' })
+        .getByRole('link', { name: 'Configure Warehouse' })
+        .click();
+      await v.getByRole('heading', { name: 'Warehouse', exact: true }).waitFor();
+      assert.equal(await v.getByLabel('Endpoint').isDisabled(), true);
+      assert.equal(await v.getByRole('button', { name: 'Save', exact: true }).count(), 0);
+      assert.equal(await v.getByRole('button', { name: /Send test event/ }).count(), 0);
+      await v.goto(`${accountUrl}/uploads`);
+      await v.getByRole('cell', { name: 'offline-sales.csv' }).waitFor();
+      assert.equal(await v.getByLabel('CSV file').count(), 0, 'no upload form');
+      await v.goto(`${accountUrl}/privacy`);
+      await v.getByRole('heading', { name: 'Privacy', exact: true }).waitFor();
+      assert.equal(await v.getByRole('switch', { name: 'Event enrichment' }).isDisabled(), true);
+      assert.equal(await v.getByRole('button', { name: 'Save privacy settings' }).count(), 0);
+      await watched.shot('privacy');
+      watched.assertClean('view-only user');
+    } finally {
+      await watched.close();
+    }
+  });
+
   test('at 390 px the new screens fit the width', async () => {
     const phone = await openPage(browser, { label: 'pipelines-phone', width: 390, height: 844 });
     try {
