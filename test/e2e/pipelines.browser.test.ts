@@ -157,6 +157,18 @@ describe('pipelines, custom HTTP, file upload and privacy screens', { skip: brow
     await filter.getByRole('button', { name: 'Save filter' }).click();
     await page.getByText('Pipeline filter: blocks PageView, ViewContent').waitFor();
 
+    // A Meta dataset as a second destination: the token is checked with Meta before it is kept.
+    await page.getByRole('button', { name: 'Actions for pipeline Web to warehouse' }).click();
+    await page.getByRole('menuitem', { name: 'Add destination' }).click();
+    const addMeta = page.getByRole('dialog', { name: 'Add destination' });
+    await addMeta.getByRole('radio', { name: /Meta Conversions API/ }).check();
+    await addMeta.getByLabel('Dataset ID').fill('1122334455667788');
+    await addMeta.getByLabel('Access token', { exact: true }).fill('EAAdatasettoken99');
+    await addMeta.getByLabel('Business ID').fill('987654321012');
+    await addMeta.getByRole('button', { name: 'Add destination' }).click();
+    const meta = page.getByRole('listitem', { name: 'Destination Meta Dataset (1122334455667788)' });
+    await meta.getByText('Dataset 1122334455667788').waitFor();
+
     // A custom HTTP destination: adding it opens its editor.
     await page.getByRole('button', { name: 'Actions for pipeline Web to warehouse' }).click();
     await page.getByRole('menuitem', { name: 'Add destination' }).click();

@@ -223,9 +223,16 @@ function CapiFields({ value, onChange }: { value: typeof EMPTY_CAPI; onChange(ne
           />
         )}
       </Field>
-      <Field label="Business ID" hint="Optional: the Meta business portfolio that owns the dataset.">
+      <Field label="Business ID" hint="The Meta business portfolio that owns the dataset.">
         {(id) => (
-          <input id={id} inputMode="numeric" autoComplete="off" value={value.businessId} onChange={set('businessId')} />
+          <input
+            id={id}
+            required
+            inputMode="numeric"
+            autoComplete="off"
+            value={value.businessId}
+            onChange={set('businessId')}
+          />
         )}
       </Field>
       <Field label="API version" hint="Optional. Leave empty for the gateway's default Graph API version.">
