@@ -29,6 +29,14 @@ const TABLES = [
   'recent_events',
   'alert_settings',
   'alert_incidents',
+  // Migration 0005 makes each pixel's Meta CAPI pipeline in the PGlite database before the copy.
+  'pipelines',
+  'data_sources',
+  'pipeline_sources',
+  'data_destinations',
+  'pipeline_destinations',
+  'payload_templates',
+  'file_uploads',
 ] as const;
 const CHUNK = 5_000;
 

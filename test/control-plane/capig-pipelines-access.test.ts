@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loadMigrations } from '../../src/database/migrate.js';
+import { migrate } from '../../src/database/migrate.js';
 import { openPostgresDb } from '../../src/database/postgres-db.js';
 import { createAccountsRepo } from '../../src/database/repos/accounts-repo.js';
 import { createSecretBox } from '../../src/platform/secret-box.js';
@@ -112,13 +112,7 @@ describe('capig pipelines: a pixel connected before pipelines existed', () => {
     database = await createTestDatabase(TEST_DATABASE_URL);
     const db = openPostgresDb(database.url, { max: 1 });
     try {
-      await db.exec(
-        'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
-      );
-      for (const m of (await loadMigrations()).filter((x) => x.version < 5)) {
-        await db.exec(m.sql);
-        await db.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      }
+      await migrate(db, { upTo: 4 });
       const accounts = createAccountsRepo(db, createSecretBox(TEST_SECRET));
       await accounts.createTenant({ id: tenantId, name: 'Old shop' });
       ({ accessKey } = await accounts.addPixel({ pixelId, tenantId, accessToken: 'EAAold', name: 'Old pixel' }));

@@ -46,7 +46,8 @@ test('a PGlite data directory is imported into the embedded PostgreSQL server at
     let person: { email: string; password: string };
     let api: { secret: string };
     try {
-      await migrate(old);
+      // The former release's schema: up to migration 0004 (0005 makes pipelines at the import).
+      await migrate(old, { upTo: 4 });
       const accounts = createAccountsRepo(old, createSecretBox(TEST_SECRET));
       await accounts.createTenant({ id: 'imported', name: 'Imported account' });
       const { accessKey } = await accounts.addPixel({ pixelId, tenantId: 'imported', accessToken: 'old-token' });
@@ -113,6 +114,11 @@ test('a PGlite data directory is imported into the embedded PostgreSQL server at
         'every queued event reaches Meta',
         30_000,
       );
+      // The imported pixel connection is a Meta CAPI pipeline, as migration 0005 makes every one.
+      const pipelines = await gw.gateway.db.query<{ type: string; pixel_id: string }>(
+        'SELECT type, pixel_id FROM pipelines',
+      );
+      assert.deepEqual(pipelines, [{ type: 'META_CAPI_PIPELINE', pixel_id: px.pixelId }]);
       const letters = await gw.gateway.db.query<{ event_name: string }>('SELECT event_name FROM dead_letters');
       assert.deepEqual(letters, [{ event_name: 'Poison' }]);
       // New ids continue after the imported ones.
