@@ -137,6 +137,31 @@ describe('capig pipelines: createPipeline, pipeline, updatePipeline, filters, de
     assert.deepEqual(kept.associatedPipelines, []);
     assert.equal(failure(await t.gql(DELETE_PIPELINE, { tenantId, id })).code, 404);
   });
+
+  test('pipelines (extension) lists every pipeline of the account, empty ones too, by type; no other account', async () => {
+    const account = await t.newAccount();
+    const empty = await newPipeline(t, account);
+    await t.connectPixel(account);
+    const LIST = `query($tenantId: ID!, $type: PipelineType) { tenantQueries(tenantId: $tenantId) {
+      pipelines(type: $type) { id type dataSources { type } } } }`;
+    const all = ok(await t.gql(LIST, { tenantId: account })).tenantQueries.pipelines;
+    assert.deepEqual(
+      all.map((p: { type: string }) => p.type),
+      ['GATEWAY_PIPELINE', 'META_CAPI_PIPELINE'],
+    );
+    assert.equal(all[0].id, empty);
+    assert.deepEqual(all[0].dataSources, []);
+    const meta = ok(await t.gql(LIST, { tenantId: account, type: 'META_CAPI_PIPELINE' })).tenantQueries.pipelines;
+    assert.deepEqual(
+      meta.map((p: { dataSources: unknown }) => p.dataSources),
+      [[{ type: 'META_PIXEL' }]],
+    );
+    const other = ok(await t.gql(LIST, { tenantId })).tenantQueries.pipelines;
+    assert.equal(
+      other.some((p: { id: string }) => p.id === empty),
+      false,
+    );
+  });
 });
 
 describe('capig pipelines: pixel connections are Meta CAPI pipelines', () => {

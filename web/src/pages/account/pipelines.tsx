@@ -4,7 +4,7 @@ import { EmptyState, ErrorNote, Loading, Page } from '../../ui/layout';
 import { useQuery } from '../../use-query';
 import { useAccount } from './account-layout';
 import { MessageLine, useMessages } from './parts/messages';
-import { loadPipelines, rememberCreated } from './parts/pipeline-api';
+import { loadPipelines } from './parts/pipeline-api';
 import { PipelineCard } from './parts/pipeline-card';
 import { CreatePipelineDialog } from './parts/pipeline-dialogs';
 import { useTimeWindow, WindowPicker } from './parts/time-window';
@@ -99,7 +99,6 @@ export function PipelinesPage() {
         open={creating}
         onClose={() => setCreating(false)}
         onDone={(p) => {
-          rememberCreated(account.id, p.id);
           setCreating(false);
           messages.show(
             'success',

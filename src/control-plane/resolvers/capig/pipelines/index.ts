@@ -10,7 +10,7 @@ import { fileUploads } from './file-uploads.js';
 import { createGatewayPixelHeaderCode, updateGatewayPixelConfig } from './gateway-pixel.js';
 import { deletePayloadTemplate, payloadTemplates, savePayloadTemplate } from './payload-templates.js';
 import { privacySettings, updatePrivacySettings } from './privacy-settings.js';
-import { dataDestinationsQuery, dataSourcesQuery, pipeline } from './reads.js';
+import { dataDestinationsQuery, dataSourcesQuery, pipeline, pipelines } from './reads.js';
 import { sendTestEvent } from './send-test-event.js';
 import { updateDataDestination } from './update-data-destination.js';
 import { updateDataDestinationCapiConfig } from './update-data-destination-capi-config.js';
@@ -25,6 +25,7 @@ import { updatePipelineDestinationFilter, updatePipelineFilter } from './update-
 
 export const pipelineQueries = {
   pipeline: field(pipeline),
+  pipelines: field(pipelines),
   dataSourcesQuery: field(dataSourcesQuery),
   dataDestinationsQuery: field(dataDestinationsQuery),
   payloadTemplates: field(payloadTemplates),
