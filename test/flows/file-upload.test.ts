@@ -112,6 +112,9 @@ describe('file upload: POST /capig/uploads/', () => {
     assert.match(report.excludedRows[6]?.detail ?? '', /customer information/);
     assert.equal(report.excludedReasons.invalid_event_time, 1);
     assert.match(report.warnings.join('\n'), /unknown columns are ignored: FAVOURITE_COLOUR/);
+    const listed = await api.fetch(`/capig/uploads/?tenantId=${tenantId}&id=${report.id}`);
+    const kept = ((await listed.json()) as { uploads: UploadReport[] }).uploads[0];
+    assert.deepEqual(kept?.warnings, report.warnings, 'the warnings are kept with the report');
 
     await drained(pixelId, 3);
     const events = published(pixelId);

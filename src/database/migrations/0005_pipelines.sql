@@ -131,6 +131,7 @@ CREATE TABLE file_uploads (
   excluded         bigint NOT NULL DEFAULT 0,
   excluded_reasons jsonb NOT NULL DEFAULT '{}',     -- reason -> count
   excluded_rows    jsonb NOT NULL DEFAULT '[]',     -- the first rows excluded: [{row, reason}]
+  warnings         jsonb NOT NULL DEFAULT '[]',     -- about the file as a whole (unknown columns, ...)
   error            text,
   started_at       timestamptz NOT NULL DEFAULT now(),
   -- Moved by each progress write: a RUNNING upload not updated for long lost its gateway.

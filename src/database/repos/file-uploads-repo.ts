@@ -23,6 +23,8 @@ export interface UploadCounts {
   excluded: number;
   excludedReasons: Record<string, number>;
   excludedRows: ExcludedRow[];
+  /** About the file as a whole (unknown columns, ...). */
+  warnings: string[];
 }
 
 export interface FileUploadRecord extends UploadCounts {
@@ -50,13 +52,14 @@ interface Row {
   excluded: string;
   excluded_reasons: Record<string, number>;
   excluded_rows: ExcludedRow[];
+  warnings: string[];
   error: string | null;
   started_ms: number;
   finished_ms: number | null;
 }
 
 const COLUMNS = `id, tenant_id, source_id, file_name, status, rows, uploaded, duplicates, excluded, excluded_reasons,
-  excluded_rows, error, (extract(epoch FROM started_at) * 1000)::float8 AS started_ms,
+  excluded_rows, warnings, error, (extract(epoch FROM started_at) * 1000)::float8 AS started_ms,
   (extract(epoch FROM finished_at) * 1000)::float8 AS finished_ms`;
 
 /** The list shows the newest uploads; older reports stay in the table. */
@@ -123,6 +126,7 @@ export function createFileUploadsRepo(sql: Sql) {
         `UPDATE file_uploads
             SET rows = $3, uploaded = $4, duplicates = $5, excluded = $6, excluded_reasons = $7::jsonb,
                 excluded_rows = $8::jsonb, status = coalesce($9, status), error = coalesce($10, error), updated_at = now(),
+                warnings = $11::jsonb,
                 finished_at = CASE WHEN $9::text IS NULL THEN finished_at ELSE now() END
           WHERE tenant_id = $1 AND id = $2`,
         [
@@ -136,6 +140,7 @@ export function createFileUploadsRepo(sql: Sql) {
           pgJson(counts.excludedRows),
           end?.status ?? null,
           end?.error ?? null,
+          pgJson(counts.warnings),
         ],
       );
     },
@@ -157,6 +162,7 @@ function toRecord(r: Row): FileUploadRecord {
     excluded: Number(r.excluded),
     excludedReasons: parsed(r.excluded_reasons) as Record<string, number>,
     excludedRows: parsed(r.excluded_rows) as ExcludedRow[],
+    warnings: parsed(r.warnings) as string[],
     error: r.error,
     startedAt: Number(r.started_ms),
     finishedAt: r.finished_ms === null ? null : Number(r.finished_ms),

@@ -101,7 +101,6 @@ export function createFileUpload(deps: FileUploadDeps) {
       fileName: input.fileName,
     });
     const tally = new Tally();
-    const warnings: string[] = [];
     let chunk: Array<{ line: number; pixelId: string; raw: unknown }> = [];
     let lastProgress = Date.now();
 
@@ -131,7 +130,7 @@ export function createFileUpload(deps: FileUploadDeps) {
     try {
       for await (const item of readCsvEvents(capBytes(input.body, input.maxBytes))) {
         if (item.kind === 'warning') {
-          if (warnings.length < KEPT_WARNINGS) warnings.push(item.message);
+          if (tally.warnings.length < KEPT_WARNINGS) tally.warnings.push(item.message);
           continue;
         }
         if (item.kind === 'stopped') {
@@ -192,7 +191,6 @@ export function createFileUpload(deps: FileUploadDeps) {
       id,
       status: failure ? 'FAILED' : 'DONE',
       ...tally.counts(),
-      warnings,
       error: failure?.message ?? null,
     };
     try {
@@ -213,6 +211,8 @@ class Tally {
   uploaded = 0;
   duplicates = 0;
   excluded = 0;
+  /** About the file as a whole (unknown columns, ...), kept with the report. */
+  readonly warnings: string[] = [];
   private readonly reasons: Record<string, number> = {};
   private readonly kept: ExcludedRow[] = [];
 
@@ -234,6 +234,7 @@ class Tally {
       excluded: this.excluded,
       excludedReasons: { ...this.reasons },
       excludedRows: [...this.kept].sort((a, b) => a.row - b.row),
+      warnings: [...this.warnings],
     };
   }
 }

@@ -22,6 +22,7 @@ export async function fileUploads(parent: TenantParent, args: { limit?: number |
     excluded: u.excluded,
     excludedReasons: Object.entries(u.excludedReasons).map(([reason, count]) => ({ reason, count })),
     excludedRows: u.excludedRows.map((r) => ({ row: r.row, reason: r.reason, detail: r.detail ?? null })),
+    warnings: u.warnings,
     error: u.error,
     startedAt: new Date(u.startedAt).toISOString(),
     finishedAt: u.finishedAt === null ? null : new Date(u.finishedAt).toISOString(),
