@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { Agent, request } from 'undici';
-import type { Incident } from '../database/repos/alerts-repo.js';
+import type { DescribedIncident } from '../database/repos/alerts-repo.js';
 import type { Mailer } from '../platform/mailer.js';
 import { publicOnlyLookup } from '../platform/public-address.js';
 
 // Where an alert goes: a webhook (JSON, signed with the account's key) and email. Sending never
 // throws: the outcome is data, and the monitor tries a failed notification again later.
 
-export interface AlertNotice extends Incident {
+export interface AlertNotice extends DescribedIncident {
   state: 'firing' | 'resolved';
 }
 
@@ -23,17 +23,43 @@ export function signWebhook(key: string, timestamp: string, body: string): strin
   return `sha256=${createHmac('sha256', key).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+/**
+ * The webhook's JSON. `pixel_id` stays the lane (a destination's id for a gateway destination), so
+ * receivers keyed on it keep working; `destination_*` are null for a pixel connection.
+ */
 export function noticeBody(n: AlertNotice): Record<string, unknown> {
   return {
     incident_id: String(n.id),
     account_id: n.tenantId,
     pixel_id: n.pixelId,
+    destination_id: n.destination?.id ?? null,
+    destination_name: n.destination?.name ?? null,
+    destination_type: n.destination?.type ?? null,
     kind: n.kind,
     state: n.state,
     detail: n.detail,
     opened_at: n.openedAt.toISOString(),
     resolved_at: n.resolvedAt?.toISOString() ?? null,
   };
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  META_CONVERSIONS_API: 'Meta dataset',
+  CUSTOM_HTTP_API: 'custom HTTP',
+};
+
+/**
+ * What an alert is about, as people read it: `pixel 123` or `destination "Warehouse" (custom HTTP)`,
+ * with the destination's id when `withId`.
+ */
+export function laneLabel(n: Pick<AlertNotice, 'pixelId' | 'destination'>, withId = false): string {
+  const d = n.destination;
+  if (!d) return `pixel ${n.pixelId}`;
+  if (d.name === null) return `destination ${d.id}`;
+  // The name is the account's own text: on one line, and short, in a mail subject.
+  const name = d.name.replace(/\p{Cc}+/gu, ' ').slice(0, 100);
+  const type = TYPE_NAMES[d.type ?? ''] ?? d.type;
+  return `destination "${name}" (${withId ? `${type}, ${d.id}` : type})`;
 }
 
 export function createAlertChannels(deps: { secret: string; mailer: Mailer; allowPrivateWebhooks: boolean }) {
@@ -70,10 +96,10 @@ export function createAlertChannels(deps: { secret: string; mailer: Mailer; allo
       const what = n.state === 'firing' ? 'ALERT' : 'resolved';
       const r = await deps.mailer.send({
         to: to.join(', '),
-        subject: `[capig] ${what}: pixel ${n.pixelId}, ${n.kind.replace('_', ' ')}`,
+        subject: `[capig] ${what}: ${laneLabel(n)}, ${n.kind.replace('_', ' ')}`,
         text:
           `${n.state === 'firing' ? 'Since' : 'Resolved after opening at'} ${n.openedAt.toISOString()}: ${n.detail}.\n\n` +
-          `Account ${n.tenantId}, pixel ${n.pixelId}. Incident ${n.id}.\n`,
+          `Account ${n.tenantId}, ${laneLabel(n, true)}. Incident ${n.id}.\n`,
       });
       return r.ok ? { ok: true } : { ok: false, error: r.error };
     },

@@ -2,9 +2,10 @@ import type { AlertsRepo } from '../database/repos/alerts-repo.js';
 import type { Logger } from '../platform/logger.js';
 import type { AlertChannels } from './alert-channels.js';
 
-// Every interval: find the conditions that hold (alerts-repo), open an incident for each new one
-// and resolve those that no longer hold, then send what is owed. Incidents live in the database,
-// so with several instances each alert still fires once and recovers once.
+// Every interval: find the conditions that hold in each lane (alerts-repo: pixel connections and
+// gateway destinations), open an incident for each new one and resolve those that no longer hold,
+// then send what is owed. Incidents live in the database, so with several instances each alert
+// still fires once and recovers once.
 
 export function startAlertMonitor(deps: {
   alerts: AlertsRepo;
@@ -40,7 +41,14 @@ export function startAlertMonitor(deps: {
         log.warn({ incident: n.id, tenantId: n.tenantId, failures }, 'alert not delivered; trying again next round');
       } else {
         log.info(
-          { incident: n.id, tenantId: n.tenantId, pixelId: n.pixelId, kind: n.kind, state: n.state },
+          {
+            incident: n.id,
+            tenantId: n.tenantId,
+            pixelId: n.pixelId,
+            destinationType: n.destination?.type,
+            kind: n.kind,
+            state: n.state,
+          },
           'alert sent',
         );
       }

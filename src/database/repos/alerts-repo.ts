@@ -22,7 +22,10 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
 
 export type AlertKind = 'stalled' | 'token_rejected' | 'dead_letters' | 'queue_age' | 'near_expiry';
 
-/** A condition that holds now for one pixel. */
+/**
+ * A condition that holds now for one lane (docs/pipelines.md): `pixelId` is a pixel connection's
+ * pixel id or a Signals Gateway destination's id (`sg_v1_dd_…`), as in the queue.
+ */
 export interface AlertCondition {
   tenantId: string;
   pixelId: string;
@@ -34,6 +37,19 @@ export interface Incident extends AlertCondition {
   id: number;
   openedAt: Date;
   resolvedAt: Date | null;
+}
+
+/** The destination a lane belongs to, when it is not a pixel connection's. */
+export interface LaneDestination {
+  id: string;
+  /** null once the destination was deleted. */
+  name: string | null;
+  type: string | null;
+}
+
+/** An incident with what it is about, for people and webhooks to read. */
+export interface DescribedIncident extends Incident {
+  destination: LaneDestination | null;
 }
 
 /** Dead letters in this window are compared with what was published in it. */
@@ -78,13 +94,27 @@ export function createAlertsRepo(db: Sql) {
       );
     },
 
-    /** Every condition that holds now, for the pixels of accounts with alerts on. */
+    /**
+     * Every condition that holds now, for the lanes of accounts with alerts on: each pixel
+     * connection (publishing switched on or off per pixel) and each destination of a gateway
+     * pipeline (switched by its active flag). Only lanes sent to Meta expire after 7 days.
+     */
     async conditions(): Promise<AlertCondition[]> {
       return db.query<AlertCondition>(
         `WITH s AS (SELECT * FROM alert_settings WHERE enabled),
-         px AS (SELECT p.tenant_id, p.pixel_id, p.bad_token, p.publishing_enabled, s.stall_minutes,
-                       s.dead_letter_percent, s.queue_age_minutes
-                  FROM pixels p JOIN s ON s.tenant_id = p.tenant_id),
+         lanes AS (
+           SELECT p.tenant_id, p.pixel_id AS lane, p.bad_token, p.publishing_enabled AS publishing, true AS expires,
+                  'Meta rejects the access token: events are held until it is replaced' AS token_detail
+             FROM pixels p
+           UNION ALL
+           SELECT d.tenant_id, d.id, d.bad_token, d.active, d.type = 'META_CONVERSIONS_API',
+                  CASE WHEN d.type = 'META_CONVERSIONS_API'
+                       THEN 'Meta rejects the destination''s access token: events are held until it is replaced'
+                       ELSE 'the destination rejects its credentials: events are held until they are replaced' END
+             FROM data_destinations d WHERE d.pixel_id IS NULL),
+         px AS (SELECT l.tenant_id, l.lane AS pixel_id, l.bad_token, l.publishing, l.expires, l.token_detail,
+                       s.stall_minutes, s.dead_letter_percent, s.queue_age_minutes
+                  FROM lanes l JOIN s ON s.tenant_id = l.tenant_id),
          q AS (SELECT pixel_id, count(*) AS depth, min(enqueued_at) AS oldest, min(event_time) AS oldest_event
                  FROM event_queue WHERE pixel_id IN (SELECT pixel_id FROM px) GROUP BY 1),
          m AS (SELECT px.pixel_id,
@@ -98,14 +128,13 @@ export function createAlertsRepo(db: Sql) {
                 WHERE e.minute >= now() - make_interval(mins => greatest(px.stall_minutes, ${DEAD_LETTER_WINDOW_MIN}))
                 GROUP BY 1)
          SELECT tenant_id AS "tenantId", pixel_id AS "pixelId", kind, detail FROM (
-           SELECT px.tenant_id, px.pixel_id, 'token_rejected' AS kind,
-                  'Meta rejects the access token: events are held until it is replaced' AS detail
+           SELECT px.tenant_id, px.pixel_id, 'token_rejected' AS kind, px.token_detail AS detail
              FROM px WHERE px.bad_token
            UNION ALL
            SELECT px.tenant_id, px.pixel_id, 'stalled',
                   format('%s events waiting and none published for %s minutes', q.depth, px.stall_minutes)
              FROM px JOIN q USING (pixel_id) LEFT JOIN m USING (pixel_id)
-            WHERE px.publishing_enabled AND q.oldest < now() - make_interval(mins => px.stall_minutes)
+            WHERE px.publishing AND q.oldest < now() - make_interval(mins => px.stall_minutes)
               AND coalesce(m.published_stall, 0) = 0
            UNION ALL
            SELECT px.tenant_id, px.pixel_id, 'dead_letters',
@@ -122,7 +151,7 @@ export function createAlertsRepo(db: Sql) {
            SELECT px.tenant_id, px.pixel_id, 'near_expiry',
                   'queued events are close to the 7 days after which Meta refuses them'
              FROM px JOIN q USING (pixel_id)
-            WHERE q.oldest_event < extract(epoch FROM now())::int8 - ${NEAR_EXPIRY_SEC}
+            WHERE px.expires AND q.oldest_event < extract(epoch FROM now())::int8 - ${NEAR_EXPIRY_SEC}
          ) c`,
       );
     },
@@ -160,23 +189,23 @@ export function createAlertsRepo(db: Sql) {
      * leave in one round, out of order). A failed send hands it back (releaseNotification); after
      * a day it is given up.
      */
-    async claimNotifications(): Promise<Array<Incident & { state: 'firing' | 'resolved' }>> {
-      const columns = `id, tenant_id AS "tenantId", pixel_id AS "pixelId", kind, detail, opened_at AS "openedAt",
-                       resolved_at AS "resolvedAt"`;
-      const resolved = await db.query<Incident>(
-        `UPDATE alert_incidents SET resolved_sent = true, attempts = attempts + 1
-          WHERE fired_sent AND resolved_at IS NOT NULL AND NOT resolved_sent
-            AND resolved_at > now() - interval '1 day'
-          RETURNING ${columns}`,
+    async claimNotifications(): Promise<Array<DescribedIncident & { state: 'firing' | 'resolved' }>> {
+      const resolved = await db.query<IncidentRow>(
+        `WITH i AS (UPDATE alert_incidents SET resolved_sent = true, attempts = attempts + 1
+                     WHERE fired_sent AND resolved_at IS NOT NULL AND NOT resolved_sent
+                       AND resolved_at > now() - interval '1 day'
+                     RETURNING *)
+         ${DESCRIBED_FROM_I}`,
       );
-      const firing = await db.query<Incident>(
-        `UPDATE alert_incidents SET fired_sent = true, attempts = attempts + 1
-          WHERE NOT fired_sent AND opened_at > now() - interval '1 day'
-          RETURNING ${columns}`,
+      const firing = await db.query<IncidentRow>(
+        `WITH i AS (UPDATE alert_incidents SET fired_sent = true, attempts = attempts + 1
+                     WHERE NOT fired_sent AND opened_at > now() - interval '1 day'
+                     RETURNING *)
+         ${DESCRIBED_FROM_I}`,
       );
       return [
-        ...firing.map((i) => ({ ...i, state: 'firing' as const })),
-        ...resolved.map((i) => ({ ...i, state: 'resolved' as const })),
+        ...firing.map((r) => ({ ...described(r), state: 'firing' as const })),
+        ...resolved.map((r) => ({ ...described(r), state: 'resolved' as const })),
       ];
     },
 
@@ -187,14 +216,34 @@ export function createAlertsRepo(db: Sql) {
       );
     },
 
-    async incidents(tenantId: string, limit: number): Promise<Incident[]> {
-      return db.query<Incident>(
-        `SELECT id, tenant_id AS "tenantId", pixel_id AS "pixelId", kind, detail, opened_at AS "openedAt",
-                resolved_at AS "resolvedAt"
-           FROM alert_incidents WHERE tenant_id = $1 ORDER BY opened_at DESC, id DESC LIMIT $2`,
+    async incidents(tenantId: string, limit: number): Promise<DescribedIncident[]> {
+      const rows = await db.query<IncidentRow>(
+        `WITH i AS (SELECT * FROM alert_incidents WHERE tenant_id = $1 ORDER BY opened_at DESC, id DESC LIMIT $2)
+         ${DESCRIBED_FROM_I} ORDER BY "openedAt" DESC, id DESC`,
         [tenantId, limit],
       );
+      return rows.map(described);
     },
+  };
+}
+
+/** Incidents `i` with their lane's destination (none for a pixel connection's lane). */
+const DESCRIBED_FROM_I = `
+  SELECT i.id, i.tenant_id AS "tenantId", i.pixel_id AS "pixelId", i.kind, i.detail, i.opened_at AS "openedAt",
+         i.resolved_at AS "resolvedAt", i.pixel_id LIKE 'sg\\_v1\\_dd\\_%' AS "isDestination",
+         d.name AS "destinationName", d.type AS "destinationType"
+    FROM i LEFT JOIN data_destinations d ON d.id = i.pixel_id AND d.pixel_id IS NULL AND d.tenant_id = i.tenant_id`;
+
+interface IncidentRow extends Incident {
+  isDestination: boolean;
+  destinationName: string | null;
+  destinationType: string | null;
+}
+
+function described({ isDestination, destinationName, destinationType, ...incident }: IncidentRow): DescribedIncident {
+  return {
+    ...incident,
+    destination: isDestination ? { id: incident.pixelId, name: destinationName, type: destinationType } : null,
   };
 }
 

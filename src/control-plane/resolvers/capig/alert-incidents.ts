@@ -4,6 +4,8 @@ import { badInput } from '../../errors.js';
 import type { TenantParent } from './common.js';
 
 // tenantQueries { alertIncidents(limit) } (extension): what fired for this account, newest first.
+// pixelId is the lane: a pixel id, or a gateway destination's id (then destinationName/Type say
+// which one it is; they are null for a pixel connection, and the name once it is deleted).
 
 const MAX = 200;
 
@@ -15,6 +17,9 @@ export async function alertIncidents(parent: TenantParent, args: { limit?: numbe
   return rows.map((r) => ({
     id: String(r.id),
     pixelId: r.pixelId,
+    destinationId: r.destination?.id ?? null,
+    destinationName: r.destination?.name ?? null,
+    destinationType: r.destination?.type ?? null,
     kind: r.kind,
     detail: r.detail,
     openedAt: r.openedAt.toISOString(),
