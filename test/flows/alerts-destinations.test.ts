@@ -15,7 +15,7 @@ import { startSmtp } from '../smtp.js';
 const ALERT_SETTINGS = `mutation ($t: ID!, $input: AlertSettingsInput!) { tenantMutations(tenantId: $t) {
   updateAlertSettings(input: $input) { webhookUrl webhookSigningKey } } }`;
 const INCIDENTS = `query ($t: ID!) { tenantQueries(tenantId: $t) {
-  alertIncidents { id pixelId kind detail openedAt resolvedAt } } }`;
+  alertIncidents { id pixelId destinationId destinationName destinationType kind detail openedAt resolvedAt } } }`;
 const TEMPLATE = '{"events":[{% for event in events %}{"id":{{ event.event_id | json }}}{% endfor %}]}';
 
 interface Hook {
@@ -154,6 +154,10 @@ describe('alerts for a custom HTTP destination', () => {
     );
     assert.ok(incident, JSON.stringify(mine.body.data));
     assert.equal(incident.resolvedAt, null);
+    assert.deepEqual(
+      [incident.destinationId, incident.destinationName, incident.destinationType],
+      [lane, 'Warehouse', 'CUSTOM_HTTP_API'],
+    );
     const other = await t.newAccount();
     const theirs = await t.gql(INCIDENTS, { t: other });
     assert.deepEqual(theirs.body.data.tenantQueries.alertIncidents, []);

@@ -21,6 +21,7 @@ interface Settings {
 interface Incident {
   id: string;
   pixelId: string;
+  destinationName: string | null;
   kind: string;
   detail: string;
   openedAt: string;
@@ -42,7 +43,7 @@ export function AlertsPage() {
       (
         await gql<{ tenantQueries: { alertIncidents: Incident[] } }>(
           'capig',
-          'query ($t: ID!) { tenantQueries(tenantId: $t) { alertIncidents { id pixelId kind detail openedAt resolvedAt } } }',
+          'query ($t: ID!) { tenantQueries(tenantId: $t) { alertIncidents { id pixelId destinationName kind detail openedAt resolvedAt } } }',
           { t: account.id },
         )
       ).tenantQueries.alertIncidents,
@@ -72,7 +73,7 @@ export function AlertsPage() {
             <thead>
               <tr>
                 <th>Alert</th>
-                <th>Pixel</th>
+                <th>Pixel or destination</th>
                 <th>What</th>
                 <th>Since</th>
                 <th>State</th>
@@ -82,7 +83,7 @@ export function AlertsPage() {
               {incidents.data.map((i) => (
                 <tr key={i.id}>
                   <td>{KINDS[i.kind] ?? i.kind}</td>
-                  <td className="mono">{i.pixelId}</td>
+                  <td className={i.destinationName ? undefined : 'mono'}>{i.destinationName ?? i.pixelId}</td>
                   <td>{i.detail}</td>
                   <td title={dateTime(Date.parse(i.openedAt))}>{ago(Date.parse(i.openedAt))}</td>
                   <td>
