@@ -9,10 +9,12 @@ import type { Db } from './database/db.js';
 import { createAccountsRepo } from './database/repos/accounts-repo.js';
 import { createApiAccountsRepo } from './database/repos/api-accounts-repo.js';
 import { createFileUploadsRepo } from './database/repos/file-uploads-repo.js';
+import { findGatewayPixelSettings } from './database/repos/gateway-pixel-settings-repo.js';
 import { createIngressDomainsRepo } from './database/repos/ingress-domains-repo.js';
 import { createPixelSettingsRepo } from './database/repos/pixel-settings-repo.js';
 import { type GatewayMetrics, noMetrics } from './domain/metrics.js';
 import { createFirstPartyDomains } from './ingest/first-party-domains.js';
+import { cachedGatewayPixelSettings } from './ingest/gateway-pixel-settings.js';
 import { createUploadAuthorizer } from './ingest/file-upload/authorize-upload.js';
 import { createFileUpload } from './ingest/file-upload/upload-file.js';
 import { createIngest } from './ingest/ingest.js';
@@ -105,6 +107,7 @@ export async function startFrontend(
   registerGetPixelSdk(app, {
     publicUrl: config.http.publicUrl,
     isFirstPartyDomain: createFirstPartyDomains(createIngressDomainsRepo(db).isActive),
+    gatewayPixelSettings: cachedGatewayPixelSettings((id) => findGatewayPixelSettings(db, id), { ttlMs: 30_000 }),
   });
   const apiAccounts = createApiAccountsRepo(db);
   const apiTokens = createApiTokens({ signer: createSigner(secret, 'api-token'), apiAccounts });

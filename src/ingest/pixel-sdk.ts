@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
+import type { GatewayPixelSettings } from '../database/repos/gateway-pixel-settings-repo.js';
 
 // GET /sdk/{pixelId}/events.js: our first-party tag. The browser code lives in pixel-sdk/events.js
 // and the parts it includes (plain ES2018, linted as JavaScript); this module reads them once,
-// joins them and embeds the pixel id and endpoint.
+// joins them and embeds the pixel id, the endpoint and a Signals Gateway pixel's settings.
 
 // <repo>/src/ingest/pixel-sdk/, both from src/ingest (tsx) and from dist/ingest (built).
 const SOURCE_DIR = new URL('../../src/ingest/pixel-sdk/', import.meta.url);
 const SOURCE = new URL('events.js', SOURCE_DIR);
 const PIXEL_ID_SLOT = "'__CAPIG_PIXEL_ID__'";
 const ENDPOINT_SLOT = "'__CAPIG_ENDPOINT__'";
+const SETTINGS_SLOT = "'__CAPIG_PIXEL_SETTINGS__'";
+const SLOTS = /'__CAPIG_(?:PIXEL_ID|ENDPOINT|PIXEL_SETTINGS)__'/g;
 /** A whole line `// capig:include <file>` in events.js is replaced by that file of the same folder. */
 const INCLUDE = /^[ \t]*\/\/ capig:include ([\w-]+\.js)[ \t]*$/gm;
 
@@ -17,15 +20,29 @@ const TEMPLATE = compact(
     readFileSync(new URL(file, SOURCE_DIR), 'utf8'),
   ),
 );
-for (const slot of [PIXEL_ID_SLOT, ENDPOINT_SLOT]) {
+for (const slot of [PIXEL_ID_SLOT, ENDPOINT_SLOT, SETTINGS_SLOT]) {
   if (TEMPLATE.split(slot).length !== 2) throw new Error(`${SOURCE.pathname} must contain ${slot} exactly once`);
 }
 
-/** The tag for one pixel; `endpoint` is the gateway's public base URL (events go to `${endpoint}/events`). */
-export function renderPixelSdk(opts: { pixelId: string; endpoint: string }): string {
+/**
+ * The tag for one pixel; `endpoint` is the gateway's public base URL (events go to `${endpoint}/events`).
+ * `settings`: a Signals Gateway pixel's (embedded as JSON in a JS string); none for a Meta pixel.
+ */
+export function renderPixelSdk(opts: {
+  pixelId: string;
+  endpoint: string;
+  settings?: GatewayPixelSettings | null;
+}): string {
   const endpoint = opts.endpoint.replace(/\/+$/, '');
-  // Replacer functions: a `$&` or `$'` in a value must not be read as a replacement pattern.
-  return TEMPLATE.replace(PIXEL_ID_SLOT, () => jsString(opts.pixelId)).replace(ENDPOINT_SLOT, () => jsString(endpoint));
+  const settings = JSON.stringify(opts.settings ?? null);
+  const values: Record<string, string> = {
+    [PIXEL_ID_SLOT]: jsString(opts.pixelId),
+    [ENDPOINT_SLOT]: jsString(endpoint),
+    [SETTINGS_SLOT]: jsString(settings),
+  };
+  // One pass with a replacer function: a value is never searched for another slot, and a `$&` or
+  // `$'` in it is not read as a replacement pattern.
+  return TEMPLATE.replace(SLOTS, (slot) => values[slot] ?? slot);
 }
 
 /**

@@ -1,7 +1,8 @@
 // Part of the capig first-party tag (see events.js, which includes this file where it says so): the
 // Signals Gateway pixel's `cbq` API (capig-control-plane.md C.6) and fork mode. Same rules as events.js:
 // ES2018, nothing may throw into the page, only whole-line `//` comments. It runs inside events.js'
-// closure, so `w`, `state`, `emit`, `onInit`, `onConsent`, `eventIdOf` and `newId` are in scope.
+// closure, so `w`, `state`, `emit`, `onInit`, `onConsent`, `eventIdOf`, `newId` and settings.js'
+// `autoForks` are in scope.
 //
 // cbq('setHost', host)                        where pixels initialized after it send (default: the
 //                                             endpoint the tag was rendered with)
@@ -102,11 +103,16 @@ function link(sgId, metaId) {
   if (state.links[metaId].indexOf(sgId) < 0) state.links[metaId].push(sgId);
 }
 
-// The gateway pixels an fbq track call forks into (none unless fork mode): those linked to the Meta
-// pixel it names (trackSingle), or to the pixels the page initialized with fbq (track); with no link
-// at all, every pixel the page initialized with cbq.
+// The gateway pixels an fbq track call forks into: those linked to the Meta pixel it names
+// (trackSingle), or to the pixels the page initialized with fbq (track); with no link at all, every
+// pixel the page initialized with cbq. In fork mode all of them; else those whose settings fork
+// automatically (settings.js).
 function forkTargets(metaId) {
-  if (!state.fork) return [];
+  const targets = linkedTargets(metaId);
+  return state.fork ? targets : targets.filter(autoForks);
+}
+
+function linkedTargets(metaId) {
   const metas = Object.keys(state.links);
   if (metas.length === 0) return Object.keys(state.sg);
   let from = metaId !== null ? [metaId] : metas.filter((m) => state.fbqInits[m]);

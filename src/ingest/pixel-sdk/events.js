@@ -1,5 +1,6 @@
 // capig first-party tag: the source of GET /sdk/{pixelId}/events.js (rendered by ../pixel-sdk.ts, which
-// substitutes the two quoted placeholders at the bottom with JSON strings). Two ways in:
+// substitutes the two quoted placeholders at the bottom and the pixel's settings (a JSON text, see
+// settings.js) at the top with JSON strings). Two ways in:
 // - Next to the standard Meta Pixel snippet: every fbq track / trackCustom / trackSingle / trackSingleCustom
 //   call gets an eventID (the page's own, or a fresh one handed on to Meta's pixel), and the same event is
 //   mirrored to `${endpoint}/events` in the body shape of src/ingest/browser-event.ts, so Meta deduplicates
@@ -32,6 +33,7 @@
 // - Mirroring is idempotent per pixel + event name + eventID, so a library replaying calls through
 //   window.fbq cannot make us send an event twice.
 ((w, d, pixelId, endpoint) => {
+  const SETTINGS_JSON = '__CAPIG_PIXEL_SETTINGS__';
   const AM_KEYS = ['em', 'ph', 'fn', 'ln', 'ge', 'db', 'ct', 'st', 'zp', 'country', 'external_id'];
   const NINETY_DAYS_S = 7776000;
   // Printable ASCII that can sit in a cookie value unquoted (as in src/pipeline/fb-cookies.ts).
@@ -57,6 +59,10 @@
     consent: null,
     seen: new Set(),
     cookies: null,
+    // pixel id -> the Signals Gateway pixel's settings the gateway served with its tag (settings.js)
+    conf: {},
+    // pixel id -> the promise its events wait behind while advanced matching is hashed
+    turns: {},
   };
   const proxyOf = new WeakMap();
   const targetOf = new WeakMap();
@@ -66,6 +72,8 @@
   // capig:include cookies.js
 
   // capig:include cbq.js
+
+  // capig:include settings.js
 
   function plainObject(v) {
     if (!v || typeof v !== 'object') return {};
@@ -113,11 +121,13 @@
     }
   }
 
-  function send(ev, ep) {
+  // `consent` as it was when the event was called (hashing may send it a moment later).
+  function send(ev, ep, consent) {
     try {
-      if (state.consent !== null) ev.consent = state.consent;
-      // Denied: no cookie is written (made or refreshed); ones that are there are still read.
-      const c = state.consent === 'denied' ? state.cookies || {} : ensureCookies();
+      if (consent !== null) ev.consent = consent;
+      // Denied, or the pixel's first-party cookie switched off: no cookie is written (made or
+      // refreshed); ones that are there are still read.
+      const c = consent === 'denied' || !writesCookiesFor(ev['fb.pixel_id']) ? state.cookies || {} : ensureCookies();
       const fbp = currentCookie('_fbp', 5, c.fbp);
       const fbc = currentCookie('_fbc', 99, c.fbc);
       if (fbp) ev['fb.fbp'] = fbp;
@@ -131,7 +141,7 @@
   // One event for one pixel (Meta or Signals Gateway), once per pixel + event name + eventID.
   function emit(pid, ep, name, data, eventId, am) {
     const key = `${pid}\n${name}\n${eventId}`;
-    if (!ep || state.seen.has(key)) return;
+    if (!ep || state.seen.has(key) || !sendsFor(pid)) return;
     state.seen.add(key);
     const customData = plainObject(data);
     const ev = {
@@ -139,14 +149,24 @@
       event_id: eventId,
       'fb.pixel_id': pid,
       custom_data: customData,
-      'fb.advanced_matching': Object.assign({}, am),
+      'fb.advanced_matching': matchingFor(pid, am),
       website_context: { location: w.location.href, referrer: d.referrer || '', isInIFrame: inIFrame() },
       event_time: Math.floor(Date.now() / 1000),
     };
     if (customData.value !== undefined && customData.value !== null) {
       ev.conversion_value = { value: customData.value, currency: customData.currency };
     }
-    send(ev, ep);
+    const consent = state.consent;
+    if (!hashesFor(pid)) {
+      send(ev, ep, consent);
+      return;
+    }
+    inTurn(pid, () =>
+      hashedMatching(ev['fb.advanced_matching']).then((hashed) => {
+        ev['fb.advanced_matching'] = hashed;
+        send(ev, ep, consent);
+      }),
+    );
   }
 
   // The eventID of a track call: the page's own (from its options object), else a fresh one.
@@ -296,10 +316,13 @@
 
   // A Meta pixel whose fbq calls are mirrored (this tag's own, or another copy's). An id the page
   // initialized with cbq is a Signals Gateway pixel: fbq reaches it only through fork mode.
-  function register(pid, ep) {
+  // `conf`: the settings served with that copy (a Signals Gateway pixel's), if any.
+  function register(pid, ep, conf) {
     try {
       pid = String(pid);
-      if (!/^\d{1,20}$/.test(pid) || typeof ep !== 'string' || ep === '' || state.sg[pid]) return;
+      if (!/^\d{1,20}$/.test(pid)) return;
+      if (conf && typeof conf === 'object') state.conf[pid] = conf;
+      if (typeof ep !== 'string' || ep === '' || state.sg[pid]) return;
       state.pixels[pid] = ep.replace(/\/+$/, '');
       drainStub();
     } catch (_e) {
@@ -316,13 +339,15 @@
   }
 
   try {
+    const conf = parseSettings(SETTINGS_JSON);
     // One hook per page: another copy of this tag (another pixel, or the same one twice) only registers
     // its pixel with the copy that came first.
     const existing = w.__capig;
     if (existing && typeof existing.register === 'function') {
-      existing.register(pixelId, endpoint);
+      existing.register(pixelId, endpoint, conf);
       return;
     }
+    if (conf) state.conf[pixelId] = conf;
     Object.defineProperty(w, '__capig', { value: { register: register, version: 2 }, configurable: true });
     state.host = endpoint.replace(/\/+$/, '');
     // Loaded by the Signals Gateway snippet (its cbq stub is waiting): the id is a Signals Gateway
