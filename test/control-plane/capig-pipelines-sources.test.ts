@@ -203,6 +203,11 @@ describe('capig pipelines: data sources', () => {
       enableAam: true,
       aamFields: ['em', 'ph'],
     });
+    // Unset, the first-party cookie is on: what the served tag does (it writes them unless told not to).
+    const fresh = ok(
+      await t.gql(PIXEL_CONFIG, { tenantId, pixelId: await newSource(t, tenantId, pipelineId), config: {} }),
+    ).tenantMutations.dataSourceMutations.updateGatewayPixelConfig;
+    assert.deepEqual(fresh.plugins, ['FIRST_PARTY_COOKIE']);
     const bad = failure(await t.gql(PIXEL_CONFIG, { tenantId, pixelId: id, config: { aamFields: ['password'] } }));
     assert.equal(bad.code, 400);
     assert.match(bad.message, /password not known/);

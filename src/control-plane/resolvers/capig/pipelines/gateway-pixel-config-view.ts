@@ -16,7 +16,9 @@ export interface StoredPixelConfig {
 export function gatewayPixelConfigView(s: Pick<SourceRecord, 'id' | 'name' | 'pixelConfig'>) {
   const c = s.pixelConfig as StoredPixelConfig;
   const plugins: string[] = [];
-  if (c.enableFirstPartyCookie) plugins.push('FIRST_PARTY_COOKIE');
+  // The tag writes its first-party cookies unless told not to (as it always did): on when unset.
+  const firstPartyCookie = c.enableFirstPartyCookie ?? true;
+  if (firstPartyCookie) plugins.push('FIRST_PARTY_COOKIE');
   if (c.enableAam) plugins.push('AUTOMATIC_ADVANCED_MATCHING');
   return {
     id: s.id,
@@ -31,7 +33,7 @@ export function gatewayPixelConfigView(s: Pick<SourceRecord, 'id' | 'name' | 'pi
     creationSourcePlatform: 'SIGNALS_GATEWAY',
     creationSourceId: null,
     enableAam: c.enableAam ?? false,
-    enableFirstPartyCookie: c.enableFirstPartyCookie ?? false,
+    enableFirstPartyCookie: firstPartyCookie,
     enableAutomaticForkMetaPixelEvent: c.enableAutomaticForkMetaPixelEvent ?? false,
   };
 }
