@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 
-// Small controls: a labelled field, a switch, a row menu and a copy button.
+// Small controls: a labelled field, a set of choices, a switch, a row menu and a copy button.
 
 export function Field({
   label,
@@ -18,6 +18,37 @@ export function Field({
       {children(id)}
       {hint ? <div className="hint muted">{hint}</div> : null}
     </div>
+  );
+}
+
+/** Radio choices, each a title with a sentence on what it means, in a fieldset with its legend. */
+export function Choices<T extends string>({
+  legend,
+  options,
+  value,
+  onChange,
+  disabled,
+}: {
+  legend: string;
+  options: ReadonlyArray<{ value: T; label: string; description: ReactNode }>;
+  value: T;
+  onChange: (value: T) => void;
+  disabled?: boolean;
+}) {
+  const name = useId();
+  return (
+    <fieldset className="choices" disabled={disabled}>
+      <legend>{legend}</legend>
+      {options.map((o) => (
+        <label key={o.value} className="choice">
+          <input type="radio" name={name} checked={value === o.value} onChange={() => onChange(o.value)} />
+          <span>
+            <strong>{o.label}</strong>
+            <span className="sub block">{o.description}</span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
   );
 }
 

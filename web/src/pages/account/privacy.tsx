@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { Switch } from '../../ui/controls';
+import { Choices, Switch } from '../../ui/controls';
 import { Card, ErrorNote, Loading, Notice, Page } from '../../ui/layout';
 import { useQuery } from '../../use-query';
 import { useAccount } from './account-layout';
@@ -22,22 +22,22 @@ interface Privacy {
 const FIELDS =
   'eventEnrichment consentPolicy consentRequired dataProcessingOptions dataProcessingOptionsCountry dataProcessingOptionsState';
 
-const POLICIES: { value: ConsentPolicy; label: string; effect: string }[] = [
+const POLICIES: { value: ConsentPolicy; label: string; description: string }[] = [
   {
     value: 'IGNORE',
     label: 'Send as usual',
-    effect: 'A denied consent changes nothing: the event goes to every destination with its customer information.',
+    description: 'A denied consent changes nothing: the event goes to every destination with its customer information.',
   },
   {
     value: 'LIMIT',
     label: 'Limit',
-    effect:
+    description:
       'The event is sent without customer information (only the IP address and user agent stay) and marked Limited Data Use.',
   },
   {
     value: 'DROP',
     label: 'Drop',
-    effect: 'The event is not sent anywhere; it is counted as dropped (consent denied).',
+    description: 'The event is not sent anywhere; it is counted as dropped (consent denied).',
   },
 ];
 
@@ -57,7 +57,7 @@ export function PrivacyPage() {
     [account.id],
   );
   const [enrichment, setEnrichment] = useState(false);
-  const [policy, setPolicy] = useState<ConsentPolicy>('IGNORE');
+  const [policy, setPolicy] = useState<ConsentPolicy>('DROP');
   const [required, setRequired] = useState(false);
   const [ldu, setLdu] = useState(false);
   const [location, setLocation] = useState('geo');
@@ -69,7 +69,7 @@ export function PrivacyPage() {
   useEffect(() => {
     if (!s) return;
     setEnrichment(!!s.eventEnrichment);
-    setPolicy(s.consentPolicy ?? 'IGNORE');
+    setPolicy(s.consentPolicy ?? 'DROP');
     setRequired(!!s.consentRequired);
     setLdu((s.dataProcessingOptions ?? []).includes('LDU'));
     const found = LOCATIONS.find(
@@ -137,23 +137,13 @@ export function PrivacyPage() {
             </div>
           </Card>
           <Card title="Consent">
-            <fieldset className="choices" disabled={!edit}>
-              <legend>When a person denies consent</legend>
-              {POLICIES.map((p) => (
-                <label key={p.value} className="choice">
-                  <input
-                    type="radio"
-                    name="consent-policy"
-                    checked={policy === p.value}
-                    onChange={() => setPolicy(p.value)}
-                  />
-                  <span>
-                    <strong>{p.label}</strong>
-                    <span className="sub block">{p.effect}</span>
-                  </span>
-                </label>
-              ))}
-            </fieldset>
+            <Choices
+              legend="When a person denies consent"
+              options={POLICIES}
+              value={policy}
+              onChange={setPolicy}
+              disabled={!edit}
+            />
             <div className="switch-line spaced">
               <Switch checked={required} label="Consent required" disabled={!edit} onChange={setRequired} />
               <div>

@@ -1,5 +1,5 @@
-import { useEffect, useId, useState } from 'react';
-import { Field } from '../../../ui/controls';
+import { useEffect, useState } from 'react';
+import { Choices, Field } from '../../../ui/controls';
 import { FormDialog } from '../../../ui/dialog';
 import { type DataDestination, pipelineMutation } from './pipeline-api';
 
@@ -22,7 +22,6 @@ export function AddSourceDialog({
 }) {
   const [type, setType] = useState<NewSource>('ADVERTISER_HOSTED_PIXEL');
   const [name, setName] = useState('');
-  const group = useId();
   useEffect(() => {
     if (pipelineId) {
       setType('ADVERTISER_HOSTED_PIXEL');
@@ -47,30 +46,24 @@ export function AddSourceDialog({
         onDone({ ...created, type });
       }}
     >
-      <fieldset className="choices">
-        <legend>Kind of source</legend>
-        <label className="choice">
-          <input
-            type="radio"
-            name={group}
-            checked={type === 'ADVERTISER_HOSTED_PIXEL'}
-            onChange={() => setType('ADVERTISER_HOSTED_PIXEL')}
-          />
-          <span>
-            <strong>Signals Gateway pixel</strong>
-            <span className="sub block">
-              A tag for your website's pages, served from your domain; your servers can send events to it too.
-            </span>
-          </span>
-        </label>
-        <label className="choice">
-          <input type="radio" name={group} checked={type === 'FILE_UPLOAD'} onChange={() => setType('FILE_UPLOAD')} />
-          <span>
-            <strong>File upload</strong>
-            <span className="sub block">Offline events from CSV files, uploaded on the File uploads screen.</span>
-          </span>
-        </label>
-      </fieldset>
+      <Choices
+        legend="Kind of source"
+        value={type}
+        onChange={setType}
+        options={[
+          {
+            value: 'ADVERTISER_HOSTED_PIXEL',
+            label: 'Signals Gateway pixel',
+            description:
+              "A tag for your website's pages, served from your domain; your servers can send events to it too.",
+          },
+          {
+            value: 'FILE_UPLOAD',
+            label: 'File upload',
+            description: 'Offline events from CSV files, uploaded on the File uploads screen.',
+          },
+        ]}
+      />
       <Field label="Source name" hint="Leave empty for a generated name.">
         {(id) => <input id={id} maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
@@ -95,7 +88,6 @@ export function AddDestinationDialog({
   const [type, setType] = useState<NewDestination>('META_CONVERSIONS_API');
   const [name, setName] = useState('');
   const [capi, setCapi] = useState(EMPTY_CAPI);
-  const group = useId();
   useEffect(() => {
     if (pipelineId) {
       setType('META_CONVERSIONS_API');
@@ -138,35 +130,23 @@ export function AddDestinationDialog({
         onDone({ ...created, type });
       }}
     >
-      <fieldset className="choices">
-        <legend>Kind of destination</legend>
-        <label className="choice">
-          <input
-            type="radio"
-            name={group}
-            checked={type === 'META_CONVERSIONS_API'}
-            onChange={() => setType('META_CONVERSIONS_API')}
-          />
-          <span>
-            <strong>Meta Conversions API</strong>
-            <span className="sub block">A Meta dataset, with an access token that may send events to it.</span>
-          </span>
-        </label>
-        <label className="choice">
-          <input
-            type="radio"
-            name={group}
-            checked={type === 'CUSTOM_HTTP_API'}
-            onChange={() => setType('CUSTOM_HTTP_API')}
-          />
-          <span>
-            <strong>Custom HTTP</strong>
-            <span className="sub block">
-              Your own endpoint: you set the address, the authentication and the payload next.
-            </span>
-          </span>
-        </label>
-      </fieldset>
+      <Choices
+        legend="Kind of destination"
+        value={type}
+        onChange={setType}
+        options={[
+          {
+            value: 'META_CONVERSIONS_API',
+            label: 'Meta Conversions API',
+            description: 'A Meta dataset, with an access token that may send events to it.',
+          },
+          {
+            value: 'CUSTOM_HTTP_API',
+            label: 'Custom HTTP',
+            description: 'Your own endpoint: you set the address, the authentication and the payload next.',
+          },
+        ]}
+      />
       <Field label="Destination name" hint="Leave empty for a generated name.">
         {(id) => <input id={id} maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
