@@ -198,6 +198,7 @@ export async function renderTemplate(text: string, eventsJson: string[]): Promis
   } catch (err) {
     return { ok: false, error: `an event is not valid JSON: ${errorText(err)}` };
   }
+  const started = performance.now();
   try {
     const body = String(await engine().render(templates, scope));
     if (Buffer.byteLength(body) > RENDERED_MAX_BYTES) {
@@ -205,6 +206,11 @@ export async function renderTemplate(text: string, eventsJson: string[]): Promis
     }
     return { ok: true, body, contentType: contentTypeOf(body) };
   } catch (err) {
+    // LiquidJS sometimes loses its own "render limit exceeded" while unwinding nested loops (it
+    // then throws a TypeError of its own): the clock says what happened.
+    if (performance.now() - started >= RENDER_LIMIT_MS) {
+      return { ok: false, error: `the template failed to render: render time limit exceeded (${RENDER_LIMIT_MS} ms)` };
+    }
     return { ok: false, error: `the template failed to render: ${errorText(err)}` };
   }
 }
