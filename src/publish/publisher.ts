@@ -43,6 +43,8 @@ interface Lane {
   pausedUntil: number;
   failures: number;
   lastSampledAt: number;
+  /** When a batch of this lane was last accepted: a failure of a request sent before it is stale. */
+  deliveredAt: number;
   /** The pixel may carry a recorded Meta error (unknown at start, e.g. from before a restart). */
   errorMaybeRecorded: boolean;
 }
@@ -73,7 +75,14 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   const lane = (pixelId: string): Lane => {
     const existing = lanes.get(pixelId);
     if (existing) return existing;
-    const created = { workers: 0, pausedUntil: 0, failures: 0, lastSampledAt: 0, errorMaybeRecorded: true };
+    const created = {
+      workers: 0,
+      pausedUntil: 0,
+      failures: 0,
+      lastSampledAt: 0,
+      deliveredAt: 0,
+      errorMaybeRecorded: true,
+    };
     lanes.set(pixelId, created);
     return created;
   };
@@ -127,7 +136,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
           return response;
         },
       });
-      await apply(pixelId, l, outcome);
+      await apply(pixelId, l, outcome, started);
       if (outcome.held) return;
       if (batch.length < maxBatch) {
         await sleep(deps.config.maxWaitMs - (Date.now() - started), stopSleeping.signal);
@@ -154,7 +163,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     }
   }
 
-  async function apply(pixelId: string, l: Lane, o: DeliveryOutcome): Promise<void> {
+  async function apply(pixelId: string, l: Lane, o: DeliveryOutcome, sentAt: number): Promise<void> {
     await persist(pixelId, 'marking delivered events', () => deps.queue.complete(o.delivered));
     countEvents('published', o.delivered);
     await persist(pixelId, 'moving dead letters', () => deps.queue.deadLetter(o.deadLetters));
@@ -169,6 +178,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
         'events dead-lettered',
       );
     }
+    if (o.delivered.length > 0) l.deliveredAt = Date.now();
     if (!o.held) {
       l.failures = 0;
       if (l.errorMaybeRecorded && o.delivered.length > 0) {
@@ -177,8 +187,19 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       }
       return;
     }
-    l.errorMaybeRecorded = true;
     const { failure, response, events } = o.held;
+    // With two requests in flight, one sent before an outage ended may fail after the other was
+    // accepted: that answer is history. Its events go back at once and the lane is not paused, so
+    // events arriving now are not held behind a backoff the destination no longer needs.
+    if ((failure === 'transient' || failure === 'throttled') && l.deliveredAt > sentAt && !stopped) {
+      await persist(pixelId, 'releasing held events', () => deps.queue.release(events, 0, response.description));
+      deps.log.info(
+        { pixelId, failure, events: events.length },
+        'a request sent before the lane recovered failed; retried now',
+      );
+      return;
+    }
+    l.errorMaybeRecorded = true;
     l.failures++;
     const delay = stopped ? 0 : backoffMs(failure, l.failures, response.retryAfterMs, deps.retry);
     l.pausedUntil = Date.now() + delay;

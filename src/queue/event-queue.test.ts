@@ -57,6 +57,25 @@ describe('event queue leases', () => {
     );
   });
 
+  test('events that arrived during a retry delay go out before the retried batch', async () => {
+    await enqueue('pd', 20);
+    const queue = createEventQueue(db);
+    const tried = await queue.claim('pd', 4, 60_000);
+    // Released with a short delay: its available_at is now later than the events that arrive next.
+    await queue.release(tried, 30, 'HTTP 503');
+    await enqueue('pd', 2, { fresh: true });
+    await new Promise((r) => setTimeout(r, 60));
+    // Two picks of two: the newest half takes the fresh events, not the retried batch.
+    const next = await queue.claim('pd', 4, 60_000);
+    const fresh = next.filter((e) => JSON.parse(e.eventJson).fresh === true);
+    assert.equal(fresh.length, 2, 'both fresh events are in the next claim');
+    assert.equal(
+      next.filter((e) => e.attempts > 0).length,
+      0,
+      'the retried batch waits for the oldest pick, behind the older events',
+    );
+  });
+
   test('a lease that runs out makes its events claimable again', async () => {
     await enqueue('pc', 4);
     const queue = createEventQueue(db);

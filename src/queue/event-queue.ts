@@ -53,11 +53,13 @@ const CLAIMED_COLUMNS = `q.id, q.pixel_id, q.tenant_id, q.event::text AS event_j
  * backlog drains, events that arrive now are not queued behind all of it, and the oldest (nearest
  * Meta's 7-day limit) still leave at half the rate or more. Without a backlog, this is every ready
  * event. `extra` narrows the rows; `lock` is appended to both picks.
+ * The newest are events never tried: a batch released for a retry has its available_at moved past
+ * the events that arrived meanwhile, and would otherwise be "newer" than them and go first.
  */
 const pickReady = (extra: string, lock: string) => `
   newest AS (
     SELECT id FROM event_queue
-     WHERE pixel_id = $1 AND available_at <= now() ${extra}
+     WHERE pixel_id = $1 AND available_at <= now() AND attempts = 0 ${extra}
      ORDER BY available_at DESC, id DESC
      LIMIT ($2::int + 1) / 2 ${lock}),
   oldest AS (
