@@ -15,7 +15,13 @@ export interface GraphError {
 }
 
 export type CapiResponse =
-  | { ok: true; eventsReceived: number; fbtraceId: string | null }
+  | {
+      ok: true;
+      eventsReceived: number;
+      fbtraceId: string | null;
+      /** A custom HTTP destination's own answer (status and body, secrets masked), for Live events. */
+      answer?: { status: number; body: string };
+    }
   | {
       ok: false;
       /** null: no HTTP answer (network error or timeout). */

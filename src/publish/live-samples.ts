@@ -15,12 +15,12 @@ export function liveSamples(o: DeliveryOutcome, opts: { includePublished: boolea
     // The newest events of the batch: the ones a person watching the page has just sent.
     for (const { events, response } of o.accepted) {
       for (const e of events.slice(-PUBLISHED_PER_BATCH)) {
-        samples.push(
-          sample(e, 'PUBLISHED', null, {
-            events_received: response.eventsReceived,
-            fbtrace_id: response.fbtraceId,
-          }),
-        );
+        // Meta's answer is its count and trace id; a custom destination's is its status and body.
+        const answer = response.answer ?? {
+          events_received: response.eventsReceived,
+          fbtrace_id: response.fbtraceId,
+        };
+        samples.push(sample(e, 'PUBLISHED', null, answer));
       }
     }
     samples.splice(0, Math.max(0, samples.length - PUBLISHED_PER_BATCH));

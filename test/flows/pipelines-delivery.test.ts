@@ -137,6 +137,18 @@ describe('pipelines: one source, a Meta destination and a custom HTTP destinatio
     );
     assert.equal(endpoint.accepted[0]?.headers['x-api-key'], 'k-123');
     assert.equal(endpoint.accepted[0]?.headers['content-type'], 'application/json');
+    // The destination's live events show what it answered, as Meta's show Meta's.
+    let live: Array<{ outcome: string; response: string }> = [];
+    await waitFor(async () => {
+      const answer = await t.gql(
+        'query($t: ID!, $l: String!) { tenantQueries(tenantId: $t) { liveEvents(pixelId: $l) { outcome response } } }',
+        { t: tenantId, l: httpLane },
+      );
+      live = answer.body.data?.tenantQueries?.liveEvents ?? [];
+      return live.some((e) => e.outcome === 'PUBLISHED');
+    }, 'a published sample in the lane');
+    const published = live.find((e) => e.outcome === 'PUBLISHED');
+    assert.deepEqual(JSON.parse(published?.response ?? 'null'), { status: 200, body: '{"ok":true}' });
   });
 
   test('an endpoint that is down holds only its own lane; Meta keeps receiving; it catches up later', async () => {

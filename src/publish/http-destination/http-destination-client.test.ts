@@ -93,7 +93,12 @@ function failed(r: CapiResponse): Extract<CapiResponse, { ok: false }> {
 
 test('a batch is rendered through the template and POSTed as JSON; 2xx accepts every event', async () => {
   const r = await client.send(target({}), events);
-  assert.deepEqual(r, { ok: true, eventsReceived: 2, fbtraceId: null });
+  assert.deepEqual(r, {
+    ok: true,
+    eventsReceived: 2,
+    fbtraceId: null,
+    answer: { status: 200, body: '{"received":true}' },
+  });
   const got = server.received.at(-1);
   assert.equal(got?.method, 'POST');
   assert.equal(got?.headers['content-type'], 'application/json');

@@ -134,7 +134,12 @@ export function createHttpDestinationClient(opts: {
           return {
             request: shown,
             response,
-            outcome: { ok: true, eventsReceived: eventsJson.length, fbtraceId: null },
+            outcome: {
+              ok: true,
+              eventsReceived: eventsJson.length,
+              fbtraceId: null,
+              answer: { status: res.statusCode, body: text.slice(0, MESSAGE_MAX) },
+            },
           };
         }
         const message = text.slice(0, MESSAGE_MAX);
