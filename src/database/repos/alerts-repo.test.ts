@@ -20,7 +20,8 @@ describe('alert conditions', () => {
     await db.query(`INSERT INTO tenants (id, name) VALUES ('t1', 'Shop'), ('t2', 'Quiet')`);
     await db.query(
       `INSERT INTO pixels (pixel_id, tenant_id, name, access_key_enc) VALUES ('p-ok', 't1', 'ok', 'k1'), ('p-dead', 't1', 'dead', 'k2'),
-              ('p-old', 't1', 'old', 'k3'), ('p-expiring', 't1', 'expiring', 'k4'), ('p-off', 't2', 'off', 'k5')`,
+              ('p-old', 't1', 'old', 'k3'), ('p-expiring', 't1', 'expiring', 'k4'), ('p-off', 't2', 'off', 'k5'),
+              ('p-store', 't1', 'store', 'k6')`,
     );
     const alerts = createAlertsRepo(db);
     await alerts.save('t1', { ...DEFAULT_ALERT_SETTINGS, queueAgeMinutes: 10, stallMinutes: 1000 });
@@ -36,12 +37,12 @@ describe('alert conditions', () => {
                date_trunc('minute', now() - make_interval(mins => $4)), 'Lead', '', $2, 0, $3)`,
       [pixel, outcome, n, minutesAgo],
     );
-  const queue = (pixel: string, minutesAgo: number, eventAgeSec = 60) =>
+  const queue = (pixel: string, minutesAgo: number, eventAgeSec = 60, event: object = {}) =>
     db.query(
       `INSERT INTO event_queue (pixel_id, tenant_id, event, event_name, event_time, enqueued_at)
-       VALUES ($1, ${TENANT_OF_LANE}, '{}'::jsonb, 'Lead',
+       VALUES ($1, ${TENANT_OF_LANE}, $4::jsonb, 'Lead',
                extract(epoch FROM now())::int8 - $3, now() - make_interval(mins => $2))`,
-      [pixel, minutesAgo, eventAgeSec],
+      [pixel, minutesAgo, eventAgeSec, JSON.stringify(event)],
     );
 
   test('dead letters over the share, queue age and events near the 7 days fire; healthy pixels do not', async () => {
@@ -53,12 +54,16 @@ describe('alert conditions', () => {
     await queue('p-ok', 1);
     await queue('p-old', 20);
     await queue('p-expiring', 1, 6.5 * 24 * 3600);
+    // A store's purchase has 62 days: 10 days old is nowhere near.
+    await queue('p-ok', 1, 10 * 24 * 3600, { action_source: 'physical_store' });
+    await queue('p-store', 1, 61.5 * 24 * 3600, { action_source: 'physical_store' });
     await queue('p-off', 600);
     const found = (await createAlertsRepo(db).conditions()).map((c) => `${c.pixelId} ${c.kind}: ${c.detail}`).sort();
     assert.deepEqual(found, [
       'p-dead dead_letters: 20 of 70 events dead-lettered in 15 minutes',
-      'p-expiring near_expiry: queued events are close to the 7 days after which Meta refuses them',
+      'p-expiring near_expiry: queued events are close to the limit after which Meta refuses them (7 days; 62 for physical_store)',
       'p-old queue_age: the oldest queued event waits for 20 minutes',
+      'p-store near_expiry: queued events are close to the limit after which Meta refuses them (7 days; 62 for physical_store)',
     ]);
   });
 
@@ -133,7 +138,7 @@ describe('alert conditions', () => {
     assert.deepEqual(found, [
       'sg_v1_dd_down queue_age: the oldest queued event waits for 20 minutes',
       'sg_v1_dd_down stalled: 2 events waiting and none published for 5 minutes',
-      'sg_v1_dd_meta near_expiry: queued events are close to the 7 days after which Meta refuses them',
+      'sg_v1_dd_meta near_expiry: queued events are close to the limit after which Meta refuses them (7 days; 62 for physical_store)',
       "sg_v1_dd_meta token_rejected: Meta rejects the destination's access token: events are held until it is replaced",
       'sg_v1_dd_paused queue_age: the oldest queued event waits for 20 minutes',
       'sg_v1_dd_refusing dead_letters: 20 of 70 events dead-lettered in 15 minutes',

@@ -57,7 +57,8 @@ const DEAD_LETTER_WINDOW_MIN = 15;
 /** Fewer dead letters than this in the window never fire, whatever the rate. */
 const DEAD_LETTER_MIN_COUNT = 10;
 /** Meta refuses events older than 7 days: warn a day before. */
-const NEAR_EXPIRY_SEC = 6 * 24 * 3600;
+/** Warned about with this much time left before Meta's limit. */
+const NEAR_EXPIRY_SEC = 24 * 3600;
 
 export function createAlertsRepo(db: Sql) {
   return {
@@ -115,7 +116,10 @@ export function createAlertsRepo(db: Sql) {
          px AS (SELECT l.tenant_id, l.lane AS pixel_id, l.bad_token, l.publishing, l.expires, l.token_detail,
                        s.stall_minutes, s.dead_letter_percent, s.queue_age_minutes
                   FROM lanes l JOIN s ON s.tenant_id = l.tenant_id),
-         q AS (SELECT pixel_id, count(*) AS depth, min(enqueued_at) AS oldest, min(event_time) AS oldest_event
+         q AS (SELECT pixel_id, count(*) AS depth, min(enqueued_at) AS oldest,
+                      -- When Meta stops taking the earliest of them: 7 days, 62 for physical_store.
+                      min(event_time + CASE WHEN event->>'action_source' = 'physical_store' THEN 62 ELSE 7 END * 86400)
+                        AS refused_from
                  FROM event_queue WHERE pixel_id IN (SELECT pixel_id FROM px) GROUP BY 1),
          m AS (SELECT px.pixel_id,
                  coalesce(sum(e.count) FILTER (WHERE e.outcome = 'published'
@@ -149,9 +153,9 @@ export function createAlertsRepo(db: Sql) {
              FROM px JOIN q USING (pixel_id) WHERE q.oldest < now() - make_interval(mins => px.queue_age_minutes)
            UNION ALL
            SELECT px.tenant_id, px.pixel_id, 'near_expiry',
-                  'queued events are close to the 7 days after which Meta refuses them'
+                  'queued events are close to the limit after which Meta refuses them (7 days; 62 for physical_store)'
              FROM px JOIN q USING (pixel_id)
-            WHERE px.expires AND q.oldest_event < extract(epoch FROM now())::int8 - ${NEAR_EXPIRY_SEC}
+            WHERE px.expires AND q.refused_from < extract(epoch FROM now())::int8 + ${NEAR_EXPIRY_SEC}
          ) c`,
       );
     },
