@@ -30,12 +30,18 @@ export function startAlertMonitor(deps: {
       const settings = await alerts.settings(n.tenantId);
       if (!settings) continue;
       const failures: string[] = [];
-      if (settings.webhookUrl) {
+      // A channel that already has this state is not sent it again when another one failed.
+      const owed = (channel: 'webhook' | 'email') => !n.delivered.includes(`${n.state}:${channel}`);
+      if (settings.webhookUrl && owed('webhook')) {
         const r = await channels.webhook(settings.webhookUrl, n);
-        if (!r.ok) failures.push(`webhook: ${r.error}`);
+        if (r.ok) await alerts.markDelivered(n.id, n.state, 'webhook');
+        else failures.push(`webhook: ${r.error}`);
       }
-      const mail = await channels.email(settings.emails, n);
-      if (!mail.ok) failures.push(`email: ${mail.error}`);
+      if (owed('email')) {
+        const mail = await channels.email(settings.emails, n);
+        if (mail.ok) await alerts.markDelivered(n.id, n.state, 'email');
+        else failures.push(`email: ${mail.error}`);
+      }
       if (failures.length > 0) {
         await alerts.releaseNotification(n.id, n.state);
         log.warn({ incident: n.id, tenantId: n.tenantId, failures }, 'alert not delivered; trying again next round');

@@ -26,20 +26,27 @@ interface Hook {
   body: string;
 }
 
-async function startReceiver(): Promise<{ url: string; hooks: Hook[]; server: Server }> {
+/** Records the webhooks it accepts; `failing` makes it answer 500 to that many first. */
+async function startReceiver(): Promise<{ url: string; hooks: Hook[]; server: Server; failing: { next: number } }> {
   const hooks: Hook[] = [];
+  const failing = { next: 0 };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => {
       body += d;
     });
     req.on('end', () => {
+      if (failing.next > 0) {
+        failing.next--;
+        res.writeHead(500).end();
+        return;
+      }
       hooks.push({ headers: req.headers, body });
       res.writeHead(204).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/capig-alerts`, hooks, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/capig-alerts`, hooks, server, failing };
 }
 
 describe('alerts', () => {
@@ -166,6 +173,23 @@ describe('alerts', () => {
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal(hooksFor('stalled').length, 1, 'once per incident, not once per round');
     assert.match(JSON.parse(hooksFor('stalled')[0]?.body ?? '{}').detail, /none published for 1 minutes/);
+    gw.fake.clearFaults();
+  });
+
+  test('a webhook that fails is retried alone: the email that went is not sent again', async () => {
+    const stuck = await gw.addPixel({ tenantId: px.tenantId });
+    gw.fake.addFault({ pixel_id: stuck.pixelId, kind: 'http_status', status: 503 });
+    receiver.failing.next = 2;
+    assert.equal((await gw.postServer(stuck.pixelId, { data: [serverEvent()] }, stuck.accessKey)).status, 200);
+    await gw.gateway.db.query(`UPDATE event_queue SET enqueued_at = now() - interval '2 minutes' WHERE pixel_id = $1`, [
+      stuck.pixelId,
+    ]);
+    const about = (text: string) => text.includes(stuck.pixelId);
+    await waitFor(() => receiver.hooks.some((h) => about(h.body)), 'the webhook, after two failures', 20_000);
+    assert.equal(receiver.failing.next, 0, 'the receiver refused twice first');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(smtp.inbox.filter((m) => about(m.body)).length, 1, 'one email, not one per webhook attempt');
+    assert.equal(receiver.hooks.filter((h) => about(h.body)).length, 1);
     gw.fake.clearFaults();
   });
 

@@ -139,3 +139,7 @@ CREATE TABLE file_uploads (
   finished_at      timestamptz
 );
 CREATE INDEX file_uploads_tenant ON file_uploads (tenant_id, started_at DESC);
+
+-- Alerts: the channels that already have an incident's current state ('firing:webhook',
+-- 'firing:email', 'resolved:...'), so a retry after one channel failed does not repeat the others.
+ALTER TABLE alert_incidents ADD COLUMN delivered text[] NOT NULL DEFAULT '{}';

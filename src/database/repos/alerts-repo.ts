@@ -50,6 +50,8 @@ export interface LaneDestination {
 /** An incident with what it is about, for people and webhooks to read. */
 export interface DescribedIncident extends Incident {
   destination: LaneDestination | null;
+  /** Channels that already have its current state ('firing:webhook', 'resolved:email', ...). */
+  delivered: string[];
 }
 
 /** Dead letters in this window are compared with what was published in it. */
@@ -213,6 +215,14 @@ export function createAlertsRepo(db: Sql) {
       ];
     },
 
+    /** A channel has this state of the incident: a retry of the notification leaves it out. */
+    async markDelivered(id: number, state: 'firing' | 'resolved', channel: 'webhook' | 'email'): Promise<void> {
+      await db.query(
+        `UPDATE alert_incidents SET delivered = array_append(delivered, $2) WHERE id = $1 AND NOT $2 = ANY(delivered)`,
+        [id, `${state}:${channel}`],
+      );
+    },
+
     async releaseNotification(id: number, state: 'firing' | 'resolved'): Promise<void> {
       await db.query(
         `UPDATE alert_incidents SET ${state === 'firing' ? 'fired_sent' : 'resolved_sent'} = false WHERE id = $1`,
@@ -234,11 +244,12 @@ export function createAlertsRepo(db: Sql) {
 /** Incidents `i` with their lane's destination (none for a pixel connection's lane). */
 const DESCRIBED_FROM_I = `
   SELECT i.id, i.tenant_id AS "tenantId", i.pixel_id AS "pixelId", i.kind, i.detail, i.opened_at AS "openedAt",
-         i.resolved_at AS "resolvedAt", i.pixel_id LIKE 'sg\\_v1\\_dd\\_%' AS "isDestination",
+         i.resolved_at AS "resolvedAt", i.delivered, i.pixel_id LIKE 'sg\\_v1\\_dd\\_%' AS "isDestination",
          d.name AS "destinationName", d.type AS "destinationType"
     FROM i LEFT JOIN data_destinations d ON d.id = i.pixel_id AND d.pixel_id IS NULL AND d.tenant_id = i.tenant_id`;
 
 interface IncidentRow extends Incident {
+  delivered: string[];
   isDestination: boolean;
   destinationName: string | null;
   destinationType: string | null;
