@@ -135,3 +135,31 @@ export async function newDestination(
   const data = ok(await t.gql(CREATE_DESTINATION, { tenantId, input: { name, type, pipelineId } }));
   return data.tenantMutations.dataDestinationMutations.createDataDestination;
 }
+
+/** A gateway pipeline with one Signals Gateway pixel source: the ids and the source's server-events key. */
+export async function newGatewayPipeline(
+  t: CapigTest,
+  tenantId: string,
+  name = 'Site',
+): Promise<{ pipelineId: string; sourceId: string; accessKey: string }> {
+  const pipelineId = await newPipeline(t, tenantId, name);
+  const sourceId = await newSource(t, tenantId, pipelineId);
+  const sources = ok(await t.gql(DATA_SOURCES, { tenantId })).tenantQueries.dataSourcesQuery;
+  const accessKey = sources.find((s: { id: string }) => s.id === sourceId)?.accessKey;
+  return { pipelineId, sourceId, accessKey };
+}
+
+/** A custom HTTP destination of the pipeline, saved with `settings` (POST, no auth unless given). */
+export async function newHttpDestination(
+  t: CapigTest,
+  tenantId: string,
+  pipelineId: string,
+  name: string,
+  settings: Record<string, unknown>,
+): Promise<{ id: string; lane: string }> {
+  const { id, lane } = await newDestination(t, tenantId, pipelineId, 'CUSTOM_HTTP_API', name);
+  const input = { id, httpMethod: 'POST', authType: 'NONE', ...settings };
+  const saved = ok(await t.gql(HTTP_CONFIG, { tenantId, input }));
+  assert.equal(saved.tenantMutations.dataDestinationMutations.updateDataDestinationHttpConfig, true);
+  return { id, lane };
+}

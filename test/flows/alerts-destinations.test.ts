@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type CapigTest, startCapigTest } from '../control-plane/capig-api.js';
+import { newGatewayPipeline, newHttpDestination } from '../control-plane/capig-pipelines-api.js';
 import { signInAs } from '../control-plane/people.js';
 import { serverEvent, waitFor } from '../harness.js';
 import { json, type Receiver, startReceiver } from '../http-receiver.js';
@@ -43,16 +44,6 @@ describe('alerts for a custom HTTP destination', () => {
   const stalled = () =>
     hooks.received.map((r) => JSON.parse(r.body) as Hook).filter((h) => h.kind === 'stalled' && h.pixel_id === lane);
 
-  const mutate = async (field: string, query: string, variables: Record<string, unknown> = {}) => {
-    const declared = Object.keys(variables).map((k) => `, $${k}: ${k === 'pl' || k === 'id' ? 'ID!' : 'String!'}`);
-    const answer = await t.gql(
-      `mutation($t: ID!${declared.join('')}) { tenantMutations(tenantId: $t) { ${field} { ${query} } } }`,
-      { t: tenantId, ...variables },
-    );
-    assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
-    return answer.body.data.tenantMutations[field];
-  };
-
   before(async () => {
     endpoint = await startReceiver((_req, res) => json(res, status, status === 200 ? { ok: true } : { error: 'down' }));
     hooks = await startReceiver((_req, res) => {
@@ -69,31 +60,12 @@ describe('alerts for a custom HTTP destination', () => {
       },
     });
     tenantId = await t.newAccount();
-    const pipelineId = (await mutate('dataPipelineMutations', 'createPipeline(name: "Site to warehouse") { id }'))
-      .createPipeline.id;
-    const source = (
-      await mutate(
-        'dataSourceMutations',
-        'createDataSourceForPipeline(name: "Site", dataSourceType: ADVERTISER_HOSTED_PIXEL, pipelineId: $pl) { id accessKey }',
-        { pl: pipelineId },
-      )
-    ).createDataSourceForPipeline;
-    sourceId = source.id;
-    accessKey = source.accessKey;
-    const destination = (
-      await mutate(
-        'dataDestinationMutations',
-        'createDataDestination(input: {name: "Warehouse", type: CUSTOM_HTTP_API, pipelineId: $pl}) { id lane }',
-        { pl: pipelineId },
-      )
-    ).createDataDestination;
-    lane = destination.lane;
-    await mutate(
-      'dataDestinationMutations',
-      `updateDataDestinationHttpConfig(input: {id: $id, endpoint: $url, httpMethod: POST, authType: NONE,
-         payloadSchema: $tpl})`,
-      { id: destination.id, url: `${endpoint.url}/in`, tpl: TEMPLATE },
-    );
+    let pipelineId: string;
+    ({ pipelineId, sourceId, accessKey } = await newGatewayPipeline(t, tenantId, 'Site to warehouse'));
+    ({ lane } = await newHttpDestination(t, tenantId, pipelineId, 'Warehouse', {
+      endpoint: `${endpoint.url}/in`,
+      payloadSchema: TEMPLATE,
+    }));
     const saved = await t.gql(ALERT_SETTINGS, {
       t: tenantId,
       input: { webhookUrl: `${hooks.url}/alerts`, emails: ['ops@example.com'], stallMinutes: 1 },

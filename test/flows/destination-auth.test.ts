@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { type CapigTest, startCapigTest } from '../control-plane/capig-api.js';
+import { newGatewayPipeline, newHttpDestination } from '../control-plane/capig-pipelines-api.js';
 import { serverEvent, waitFor } from '../harness.js';
 import { json, type Receiver, startReceiver } from '../http-receiver.js';
 
@@ -41,12 +42,6 @@ describe('custom HTTP destinations: every auth type, end to end', () => {
   let accessKey: string;
   let tokenRequests = 0;
 
-  const gql = async (query: string, variables: Record<string, unknown>) => {
-    const answer = await t.gql(query, { t: tenantId, ...variables });
-    assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors));
-    return answer.body.data.tenantMutations;
-  };
-
   before(async () => {
     api = await startReceiver((r, res) => {
       if (r.path === '/token') {
@@ -59,21 +54,8 @@ describe('custom HTTP destinations: every auth type, end to end', () => {
     });
     t = await startCapigTest({ env: { CAPIG_DESTINATION_ALLOW: 'public,127.0.0.1/32' } });
     tenantId = await t.newAccount();
-    const pl = (
-      await gql(
-        'mutation($t: ID!) { tenantMutations(tenantId: $t) { dataPipelineMutations { createPipeline(name: "Auth") { id } } } }',
-        {},
-      )
-    ).dataPipelineMutations.createPipeline.id;
-    const source = (
-      await gql(
-        `mutation($t: ID!, $pl: ID!) { tenantMutations(tenantId: $t) { dataSourceMutations {
-           createDataSourceForPipeline(name: "Server", dataSourceType: ADVERTISER_HOSTED_PIXEL, pipelineId: $pl) { id accessKey } } } }`,
-        { pl },
-      )
-    ).dataSourceMutations.createDataSourceForPipeline;
-    sourceId = source.id;
-    accessKey = source.accessKey;
+    let pl: string;
+    ({ pipelineId: pl, sourceId, accessKey } = await newGatewayPipeline(t, tenantId, 'Auth'));
     const auths: Array<[string, Record<string, unknown>]> = [
       ['none', { authType: 'NONE' }],
       ['key', { authType: 'API_KEY', apiKeyAuth: { name: 'api_key', value: 'qk-1', addTo: 'QUERY_PARAM' } }],
@@ -98,28 +80,14 @@ describe('custom HTTP destinations: every auth type, end to end', () => {
         },
       ],
     ];
+    const payloadSchema =
+      '{"ids":[{% for event in events %}{{ event.event_id | json }}{% unless forloop.last %},{% endunless %}{% endfor %}]}';
     for (const [path, auth] of auths) {
-      const id = (
-        await gql(
-          `mutation($t: ID!, $pl: ID!, $name: String!) { tenantMutations(tenantId: $t) { dataDestinationMutations {
-             createDataDestination(input: {name: $name, type: CUSTOM_HTTP_API, pipelineId: $pl}) { id } } } }`,
-          { pl, name: `API ${path}` },
-        )
-      ).dataDestinationMutations.createDataDestination.id;
-      const input = {
-        id,
+      await newHttpDestination(t, tenantId, pl, `API ${path}`, {
         endpoint: `${api.url}/${path}`,
-        httpMethod: 'POST',
-        payloadSchema:
-          '{"ids":[{% for event in events %}{{ event.event_id | json }}{% unless forloop.last %},{% endunless %}{% endfor %}]}',
+        payloadSchema,
         ...auth,
-      };
-      const saved = await gql(
-        `mutation($t: ID!, $i: UpdateDataDestinationHttpConfigInput!) { tenantMutations(tenantId: $t) {
-           dataDestinationMutations { updateDataDestinationHttpConfig(input: $i) } } }`,
-        { i: input },
-      );
-      assert.equal(saved.dataDestinationMutations.updateDataDestinationHttpConfig, true);
+      });
     }
   });
 

@@ -3,6 +3,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type CapigTest, startCapigTest } from '../control-plane/capig-api.js';
+import {
+  CAPI_CONFIG,
+  newDestination,
+  newGatewayPipeline,
+  newHttpDestination,
+  ok,
+} from '../control-plane/capig-pipelines-api.js';
 import { serverEvent, waitFor } from '../harness.js';
 
 // A Signals Gateway pipeline delivering the same events to Meta and to a custom HTTP endpoint (a
@@ -73,45 +80,24 @@ describe('pipelines: one source, a Meta destination and a custom HTTP destinatio
     endpoint = await startEndpoint();
     t = await startCapigTest({ env: { CAPIG_DESTINATION_ALLOW: 'public,127.0.0.1/32' } });
     tenantId = await t.newAccount();
-    pipelineId = (await mutate('dataPipelineMutations', 'createPipeline(name: "Web and warehouse") { id }'))
-      .createPipeline.id;
-    const source = (
-      await mutate(
-        'dataSourceMutations',
-        'createDataSourceForPipeline(name: "Site", dataSourceType: ADVERTISER_HOSTED_PIXEL, pipelineId: $pl) { id accessKey }',
-        { pl: pipelineId },
-      )
-    ).createDataSourceForPipeline;
-    sourceId = source.id;
-    accessKey = source.accessKey;
-    const meta = (
-      await mutate(
-        'dataDestinationMutations',
-        'createDataDestination(input: {name: "Meta", type: META_CONVERSIONS_API, pipelineId: $pl}) { id }',
-        { pl: pipelineId },
-      )
-    ).createDataDestination;
-    await mutate(
-      'dataDestinationMutations',
-      'updateDataDestinationCapiConfig(input: {id: $id, metaDatasetId: $ds, accessToken: "EAAwarehouse", apiVersion: "v21.0", businessId: "1234"})',
-      { id: meta.id, ds: datasetId },
-    );
-    const http = (
-      await mutate(
-        'dataDestinationMutations',
-        'createDataDestination(input: {name: "Warehouse", type: CUSTOM_HTTP_API, pipelineId: $pl}) { id lane }',
-        { pl: pipelineId },
-      )
-    ).createDataDestination;
+    ({ pipelineId, sourceId, accessKey } = await newGatewayPipeline(t, tenantId, 'Web and warehouse'));
+    const meta = await newDestination(t, tenantId, pipelineId, 'META_CONVERSIONS_API', 'Meta');
+    const input = {
+      id: meta.id,
+      metaDatasetId: datasetId,
+      accessToken: 'EAAwarehouse',
+      apiVersion: 'v21.0',
+      businessId: '1234',
+    };
+    ok(await t.gql(CAPI_CONFIG, { tenantId, input }));
+    const http = await newHttpDestination(t, tenantId, pipelineId, 'Warehouse', {
+      endpoint: endpoint.url,
+      authType: 'API_KEY',
+      apiKeyAuth: { name: 'x-api-key', value: 'k-123', addTo: 'HEADER' },
+      payloadSchema: TEMPLATE,
+    });
     httpLane = http.lane;
     assert.equal(httpLane, http.id);
-    const saved = await mutate(
-      'dataDestinationMutations',
-      `updateDataDestinationHttpConfig(input: {id: $id, endpoint: $url, httpMethod: POST, authType: API_KEY,
-         apiKeyAuth: {name: "x-api-key", value: "k-123", addTo: HEADER}, payloadSchema: $tpl})`,
-      { id: http.id, url: endpoint.url, tpl: TEMPLATE },
-    );
-    assert.equal(saved.updateDataDestinationHttpConfig, true);
   });
 
   after(async () => {
@@ -228,4 +214,4 @@ describe('pipelines: one source, a Meta destination and a custom HTTP destinatio
   });
 });
 
-const VARIABLE_TYPES: Record<string, string> = { pl: 'ID!', id: 'ID!', ds: 'String!', url: 'String!', tpl: 'String!' };
+const VARIABLE_TYPES: Record<string, string> = { pl: 'ID!', id: 'ID!' };
