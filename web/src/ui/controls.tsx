@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 
-// Small controls: a labelled field, a set of choices, a switch, a row menu and a copy button.
+// Small controls: a labelled field, a text field, a set of choices, a switch, a row menu and a copy button.
 
 export function Field({
   label,
@@ -18,6 +18,42 @@ export function Field({
       {children(id)}
       {hint ? <div className="hint muted">{hint}</div> : null}
     </div>
+  );
+}
+
+/** A labelled one-line text input: numeric ids, secrets (write-only, never autofilled) or plain text. */
+export function TextField({
+  label,
+  hint,
+  value,
+  onChange,
+  required,
+  kind = 'text',
+  placeholder,
+}: {
+  label: string;
+  hint?: ReactNode;
+  value: string;
+  onChange: (value: string) => void;
+  required?: boolean;
+  kind?: 'text' | 'numeric' | 'secret';
+  placeholder?: string;
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      {(id) => (
+        <input
+          id={id}
+          type={kind === 'secret' ? 'password' : 'text'}
+          inputMode={kind === 'numeric' ? 'numeric' : undefined}
+          required={required}
+          autoComplete="off"
+          placeholder={placeholder}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
   );
 }
 

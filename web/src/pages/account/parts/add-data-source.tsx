@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Field } from '../../../ui/controls';
+import { TextField } from '../../../ui/controls';
 import { FormDialog } from '../../../ui/dialog';
 import { tenantMutation } from './gql';
 
@@ -20,8 +20,7 @@ export function AddDataSourceDialog({
   onDone(pixelId: string, name: string): void;
 }) {
   const [form, setForm] = useState(EMPTY);
-  const set = (key: keyof typeof EMPTY) => (e: React.ChangeEvent<HTMLInputElement>) =>
-    setForm({ ...form, [key]: e.target.value });
+  const set = (key: keyof typeof EMPTY) => (value: string) => setForm({ ...form, [key]: value });
   const close = () => {
     setForm(EMPTY);
     onClose();
@@ -59,50 +58,36 @@ export function AddDataSourceDialog({
         Connect a Meta pixel so the gateway can receive its events and publish them to Meta's Conversions API. You find
         the ids and create the token in Meta Events Manager.
       </p>
-      <Field label="Pixel ID">
-        {(id) => (
-          <input
-            id={id}
-            inputMode="numeric"
-            required
-            autoComplete="off"
-            value={form.pixelId}
-            onChange={set('pixelId')}
-          />
-        )}
-      </Field>
-      <Field label="Business ID" hint="The Meta business portfolio that owns the pixel.">
-        {(id) => (
-          <input
-            id={id}
-            inputMode="numeric"
-            required
-            autoComplete="off"
-            value={form.businessId}
-            onChange={set('businessId')}
-          />
-        )}
-      </Field>
-      <Field label="Access token" hint="A system-user access token with permission to send events for this pixel.">
-        {(id) => (
-          <input
-            id={id}
-            type="password"
-            required
-            autoComplete="off"
-            value={form.accessToken}
-            onChange={set('accessToken')}
-          />
-        )}
-      </Field>
-      <Field label="API version" hint="Optional. Leave empty to use the gateway's default Graph API version.">
-        {(id) => (
-          <input id={id} placeholder="v24.0" autoComplete="off" value={form.apiVersion} onChange={set('apiVersion')} />
-        )}
-      </Field>
-      <Field label="Name" hint="Optional. The pixel's name in Meta is used when Meta tells it.">
-        {(id) => <input id={id} autoComplete="off" value={form.name} onChange={set('name')} />}
-      </Field>
+      <TextField label="Pixel ID" kind="numeric" required value={form.pixelId} onChange={set('pixelId')} />
+      <TextField
+        label="Business ID"
+        hint="The Meta business portfolio that owns the pixel."
+        kind="numeric"
+        required
+        value={form.businessId}
+        onChange={set('businessId')}
+      />
+      <TextField
+        label="Access token"
+        hint="A system-user access token with permission to send events for this pixel."
+        kind="secret"
+        required
+        value={form.accessToken}
+        onChange={set('accessToken')}
+      />
+      <TextField
+        label="API version"
+        hint="Optional. Leave empty to use the gateway's default Graph API version."
+        placeholder="v24.0"
+        value={form.apiVersion}
+        onChange={set('apiVersion')}
+      />
+      <TextField
+        label="Name"
+        hint="Optional. The pixel's name in Meta is used when Meta tells it."
+        value={form.name}
+        onChange={set('name')}
+      />
     </FormDialog>
   );
 }

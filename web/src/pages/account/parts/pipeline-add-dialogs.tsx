@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Choices, Field } from '../../../ui/controls';
+import { Choices, Field, TextField } from '../../../ui/controls';
 import { FormDialog } from '../../../ui/dialog';
 import { type DataDestination, pipelineMutation } from './pipeline-api';
 
@@ -175,51 +175,40 @@ async function saveCapiConfig(accountId: string, id: string, capi: typeof EMPTY_
 }
 
 function CapiFields({ value, onChange }: { value: typeof EMPTY_CAPI; onChange(next: typeof EMPTY_CAPI): void }) {
-  const set = (key: keyof typeof EMPTY_CAPI) => (e: React.ChangeEvent<HTMLInputElement>) =>
-    onChange({ ...value, [key]: e.target.value });
+  const set = (key: keyof typeof EMPTY_CAPI) => (v: string) => onChange({ ...value, [key]: v });
   return (
     <>
-      <Field label="Dataset ID" hint="The Meta dataset (pixel) the events go to.">
-        {(id) => (
-          <input
-            id={id}
-            required
-            inputMode="numeric"
-            autoComplete="off"
-            value={value.datasetId}
-            onChange={set('datasetId')}
-          />
-        )}
-      </Field>
-      <Field label="Access token" hint="A system-user token that may send events to this dataset.">
-        {(id) => (
-          <input
-            id={id}
-            type="password"
-            required
-            autoComplete="off"
-            value={value.accessToken}
-            onChange={set('accessToken')}
-          />
-        )}
-      </Field>
-      <Field label="Business ID" hint="The Meta business portfolio that owns the dataset.">
-        {(id) => (
-          <input
-            id={id}
-            required
-            inputMode="numeric"
-            autoComplete="off"
-            value={value.businessId}
-            onChange={set('businessId')}
-          />
-        )}
-      </Field>
-      <Field label="API version" hint="Optional. Leave empty for the gateway's default Graph API version.">
-        {(id) => (
-          <input id={id} placeholder="v24.0" autoComplete="off" value={value.apiVersion} onChange={set('apiVersion')} />
-        )}
-      </Field>
+      <TextField
+        label="Dataset ID"
+        hint="The Meta dataset (pixel) the events go to."
+        kind="numeric"
+        required
+        value={value.datasetId}
+        onChange={set('datasetId')}
+      />
+      <TextField
+        label="Access token"
+        hint="A system-user token that may send events to this dataset."
+        kind="secret"
+        required
+        value={value.accessToken}
+        onChange={set('accessToken')}
+      />
+      <TextField
+        label="Business ID"
+        hint="The Meta business portfolio that owns the dataset."
+        kind="numeric"
+        required
+        value={value.businessId}
+        onChange={set('businessId')}
+      />
+      <TextField
+        label="API version"
+        hint="Optional. Leave empty for the gateway's default Graph API version."
+        placeholder="v24.0"
+        value={value.apiVersion}
+        onChange={set('apiVersion')}
+      />
     </>
   );
 }
