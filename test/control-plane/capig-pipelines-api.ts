@@ -163,3 +163,21 @@ export async function newHttpDestination(
   assert.equal(saved.tenantMutations.dataDestinationMutations.updateDataDestinationHttpConfig, true);
   return { id, lane };
 }
+
+/** A Meta Conversions API destination of the pipeline, sending to `datasetId` with a test token. */
+export async function newMetaDestination(
+  t: CapigTest,
+  tenantId: string,
+  pipelineId: string,
+  datasetId: string,
+  name = 'Meta',
+): Promise<{ id: string; lane: string }> {
+  const { id, lane } = await newDestination(t, tenantId, pipelineId, 'META_CONVERSIONS_API', name);
+  const input = { id, metaDatasetId: datasetId, accessToken: 'EAAshop', apiVersion: 'v21.0', businessId: '1234' };
+  assert.equal(
+    ok(await t.gql(CAPI_CONFIG, { tenantId, input })).tenantMutations.dataDestinationMutations
+      .updateDataDestinationCapiConfig,
+    true,
+  );
+  return { id, lane };
+}

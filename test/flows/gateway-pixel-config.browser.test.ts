@@ -6,7 +6,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { hashValue } from '../../src/pipeline/steps/hash-user-data.js';
 import { browserTestsSkipped, launchChromium } from '../browser.js';
 import { type CapigTest, startCapigTest } from '../control-plane/capig-api.js';
-import { CREATE_PIPELINE, CREATE_SOURCE, HEADER_CODE, PIXEL_CONFIG } from '../control-plane/capig-pipelines-api.js';
+import {
+  HEADER_CODE,
+  newGatewayPipeline,
+  newMetaDestination,
+  PIXEL_CONFIG,
+} from '../control-plane/capig-pipelines-api.js';
 import { waitFor } from '../harness.js';
 import { FAKE_FBEVENTS, LOCALTEST_ARGS, META, META_SNIPPET, startTestSite, type TestSite } from '../tag-pages.js';
 
@@ -43,31 +48,8 @@ describe('a Signals Gateway pixel’s settings in the served tag (Chromium)', { 
   /** A pipeline with one Signals Gateway pixel (with `config`, when given) and its own Meta dataset. */
   async function gatewayPixel(config?: Record<string, unknown>): Promise<GatewayPixel> {
     const dataset = `7${String(randomInt(1e9, 1e10))}${randomInt(1000, 9999)}`;
-    const pipelineId = ok(await t.gql(CREATE_PIPELINE, { tenantId, name: `Site ${dataset}` })).tenantMutations
-      .dataPipelineMutations.createPipeline.id;
-    const sourceId = ok(
-      await t.gql(CREATE_SOURCE, {
-        tenantId,
-        name: 'Shop pixel',
-        dataSourceType: 'ADVERTISER_HOSTED_PIXEL',
-        pipelineId,
-      }),
-    ).tenantMutations.dataSourceMutations.createDataSourceForPipeline.id;
-    const destination = ok(
-      await t.gql(
-        `mutation($t: ID!, $pl: String!) { tenantMutations(tenantId: $t) { dataDestinationMutations {
-           createDataDestination(input: {name: "Meta", type: META_CONVERSIONS_API, pipelineId: $pl}) { id } } } }`,
-        { t: tenantId, pl: pipelineId },
-      ),
-    ).tenantMutations.dataDestinationMutations.createDataDestination;
-    ok(
-      await t.gql(
-        `mutation($t: ID!, $id: String!, $ds: String!) { tenantMutations(tenantId: $t) { dataDestinationMutations {
-           updateDataDestinationCapiConfig(input: {id: $id, metaDatasetId: $ds, accessToken: "EAAshop", apiVersion: "v21.0",
-             businessId: "1234"}) } } }`,
-        { t: tenantId, id: destination.id, ds: dataset },
-      ),
-    );
+    const { pipelineId, sourceId } = await newGatewayPipeline(t, tenantId, `Site ${dataset}`);
+    await newMetaDestination(t, tenantId, pipelineId, dataset);
     if (config) ok(await t.gql(PIXEL_CONFIG, { tenantId, pixelId: sourceId, config }));
     const headerCode = ok(await t.gql(HEADER_CODE, { tenantId, dataSourceId: sourceId })).tenantMutations
       .dataSourceMutations.createGatewayPixelHeaderCode;

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { browserTestsSkipped, launchChromium } from '../browser.js';
 import { type CapigTest, startCapigTest } from '../control-plane/capig-api.js';
-import { CREATE_PIPELINE, CREATE_SOURCE, HEADER_CODE } from '../control-plane/capig-pipelines-api.js';
+import { HEADER_CODE, newGatewayPipeline, newMetaDestination } from '../control-plane/capig-pipelines-api.js';
 import { LOCALTEST_ARGS, startTestSite, type TestSite } from '../tag-pages.js';
 
 // A Signals Gateway pixel as an advertiser sets it up: a pipeline with an ADVERTISER_HOSTED_PIXEL
@@ -31,31 +31,9 @@ describe('a Signals Gateway source fed by our tag in Chromium', { skip: browserT
     site = await startTestSite();
     browser = await launchChromium({ args: LOCALTEST_ARGS });
     tenantId = await t.newAccount();
-    const pipelineId = ok(await t.gql(CREATE_PIPELINE, { tenantId, name: 'Website' })).tenantMutations
-      .dataPipelineMutations.createPipeline.id;
-    sourceId = ok(
-      await t.gql(CREATE_SOURCE, {
-        tenantId,
-        name: 'Shop pixel',
-        dataSourceType: 'ADVERTISER_HOSTED_PIXEL',
-        pipelineId,
-      }),
-    ).tenantMutations.dataSourceMutations.createDataSourceForPipeline.id;
-    const destination = ok(
-      await t.gql(
-        `mutation($t: ID!, $pl: String!) { tenantMutations(tenantId: $t) { dataDestinationMutations {
-           createDataDestination(input: {name: "Meta", type: META_CONVERSIONS_API, pipelineId: $pl}) { id } } } }`,
-        { t: tenantId, pl: pipelineId },
-      ),
-    ).tenantMutations.dataDestinationMutations.createDataDestination;
-    ok(
-      await t.gql(
-        `mutation($t: ID!, $id: String!, $ds: String!) { tenantMutations(tenantId: $t) { dataDestinationMutations {
-           updateDataDestinationCapiConfig(input: {id: $id, metaDatasetId: $ds, accessToken: "EAAshop", apiVersion: "v21.0",
-             businessId: "1234"}) } } }`,
-        { t: tenantId, id: destination.id, ds: DATASET },
-      ),
-    );
+    let pipelineId: string;
+    ({ pipelineId, sourceId } = await newGatewayPipeline(t, tenantId, 'Website'));
+    await newMetaDestination(t, tenantId, pipelineId, DATASET);
     headerCode = ok(await t.gql(HEADER_CODE, { tenantId, dataSourceId: sourceId })).tenantMutations.dataSourceMutations
       .createGatewayPixelHeaderCode;
   });

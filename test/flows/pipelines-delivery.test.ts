@@ -3,13 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type CapigTest, startCapigTest } from '../control-plane/capig-api.js';
-import {
-  CAPI_CONFIG,
-  newDestination,
-  newGatewayPipeline,
-  newHttpDestination,
-  ok,
-} from '../control-plane/capig-pipelines-api.js';
+import { newGatewayPipeline, newHttpDestination, newMetaDestination } from '../control-plane/capig-pipelines-api.js';
 import { serverEvent, waitFor } from '../harness.js';
 
 // A Signals Gateway pipeline delivering the same events to Meta and to a custom HTTP endpoint (a
@@ -81,15 +75,7 @@ describe('pipelines: one source, a Meta destination and a custom HTTP destinatio
     t = await startCapigTest({ env: { CAPIG_DESTINATION_ALLOW: 'public,127.0.0.1/32' } });
     tenantId = await t.newAccount();
     ({ pipelineId, sourceId, accessKey } = await newGatewayPipeline(t, tenantId, 'Web and warehouse'));
-    const meta = await newDestination(t, tenantId, pipelineId, 'META_CONVERSIONS_API', 'Meta');
-    const input = {
-      id: meta.id,
-      metaDatasetId: datasetId,
-      accessToken: 'EAAwarehouse',
-      apiVersion: 'v21.0',
-      businessId: '1234',
-    };
-    ok(await t.gql(CAPI_CONFIG, { tenantId, input }));
+    await newMetaDestination(t, tenantId, pipelineId, datasetId);
     const http = await newHttpDestination(t, tenantId, pipelineId, 'Warehouse', {
       endpoint: endpoint.url,
       authType: 'API_KEY',
