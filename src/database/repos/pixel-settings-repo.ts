@@ -62,6 +62,15 @@ const ROUTES = `
           OR (d.type = 'META_CONVERSIONS_API' AND d.dataset_id IS NOT NULL AND d.access_token_enc IS NOT NULL)
           OR (d.type = 'CUSTOM_HTTP_API' AND d.http_config IS NOT NULL))`;
 
+// A pixel connection (its lane is the pixel id), else a gateway pipeline's destination.
+const PUBLISH_TARGET = `
+  SELECT tenant_id, 'META_CONVERSIONS_API' AS type, pixel_id AS dataset_id, api_version, access_token_enc,
+         NULL::jsonb AS http_config, NULL AS http_secrets_enc
+    FROM pixels WHERE pixel_id = $1 AND NOT bad_token AND access_token_enc IS NOT NULL
+  UNION ALL
+  SELECT tenant_id, type, dataset_id, api_version, access_token_enc, http_config, http_secrets_enc
+    FROM data_destinations WHERE id = $1 AND pixel_id IS NULL AND active AND NOT bad_token`;
+
 export function createPixelSettingsRepo(db: Sql, box: SecretBox) {
   return {
     async settings(pixelId: string): Promise<PixelSettings | null> {
@@ -104,27 +113,11 @@ export function createPixelSettingsRepo(db: Sql, box: SecretBox) {
 
     /** null when the lane cannot be published to now (no token, bad token, incomplete, or gone). */
     async publishTarget(lane: string): Promise<PublishTarget | null> {
-      const [pixel] = await db.query<{ tenant_id: string; access_token_enc: string; api_version: string | null }>(
-        `SELECT tenant_id, access_token_enc, api_version FROM pixels
-          WHERE pixel_id = $1 AND NOT bad_token AND access_token_enc IS NOT NULL`,
-        [lane],
-      );
-      if (pixel) {
-        return {
-          kind: 'capi',
-          tenantId: pixel.tenant_id,
-          pixelId: lane,
-          accessToken: box.open(pixel.access_token_enc),
-          apiVersion: pixel.api_version,
-        };
-      }
-      const [d] = await db.query<DestinationRow>(
-        `SELECT tenant_id, type, dataset_id, api_version, access_token_enc, http_config, http_secrets_enc
-           FROM data_destinations WHERE id = $1 AND pixel_id IS NULL AND active AND NOT bad_token`,
-        [lane],
-      );
+      // One statement for both kinds of lane: the publisher asks before every batch.
+      const [d] = await db.query<DestinationRow>(PUBLISH_TARGET, [lane]);
       if (!d) return null;
       if (d.type === 'META_CONVERSIONS_API' && d.dataset_id && d.access_token_enc) {
+        // A pixel connection (its pixel is the dataset) or a gateway pipeline's Meta destination.
         return {
           kind: 'capi',
           tenantId: d.tenant_id,
