@@ -19,8 +19,8 @@ import { validateEvent } from './steps/validate-event.js';
 
 // THE order an event goes through. Read this file first.
 //   validate -> resolve pixel and account -> receiving switch -> domain filter -> event filter
-//   -> dedup key -> remembered matching -> enrich -> required fields -> hash -> remember matching
-//   -> consent -> data processing options -> publishing switch -> route -> (enqueue + dedup)
+//   -> dedup key -> remembered matching -> enrich -> required fields -> hash -> consent
+//   -> remember matching -> data processing options -> publishing switch -> route -> (enqueue + dedup)
 export const STEPS: readonly Step[] = [
   resolvePixelStep,
   receivingSwitchStep,
@@ -35,9 +35,10 @@ export const STEPS: readonly Step[] = [
   requiredFieldsStep,
   // Hash before anything is remembered or sent, so no step after it sees raw customer information.
   hashUserDataStep,
-  rememberMatchingStep,
   // After enrich, so a limited event loses the cookies and matching enrich added too.
   consentStep,
+  // After consent: an event limited for want of consent leaves nothing to remember.
+  rememberMatchingStep,
   dataProcessingStep,
   publishingSwitchStep,
   routeStep,
