@@ -39,22 +39,33 @@ export function isPublicAddress(ip: string): boolean {
   return !PRIVATE.check(v, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** dns.lookup that refuses non-public addresses (unless allowed), for a connection's `lookup`. */
-export function publicOnlyLookup(allowPrivate: boolean): LookupFunction {
+/**
+ * dns.lookup that keeps only the addresses `keep` accepts, for a connection's `lookup`, so the check
+ * is made on the address actually dialled; none left fails with `refuse`'s error.
+ */
+export function filteringLookup(
+  keep: (hostname: string, address: string) => boolean,
+  refuse: (hostname: string, firstAddress: string | null) => Error,
+): LookupFunction {
   return (hostname, options, callback) => {
     lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       const list = addresses as Array<{ address: string; family: number }>;
-      const ok = list.filter((a) => allowPrivate || isPublicAddress(a.address));
+      const ok = list.filter((a) => keep(hostname, a.address));
       const first = ok[0];
-      if (!first) {
-        const e = Object.assign(new Error(`${hostname} resolves only to private addresses`), { code: 'ENOTPUBLIC' });
-        return callback(e, '', 0);
-      }
+      if (!first) return callback(refuse(hostname, list[0]?.address ?? null), '', 0);
       if ((options as { all?: boolean }).all) return (callback as (e: null, a: typeof ok) => void)(null, ok);
       callback(null, first.address, first.family);
     });
   };
+}
+
+/** dns.lookup that refuses non-public addresses (unless allowed), for a connection's `lookup`. */
+export function publicOnlyLookup(allowPrivate: boolean): LookupFunction {
+  return filteringLookup(
+    (_hostname, address) => allowPrivate || isPublicAddress(address),
+    (hostname) => Object.assign(new Error(`${hostname} resolves only to private addresses`), { code: 'ENOTPUBLIC' }),
+  );
 }
 
 /** Whether a name resolves to a public address: what publicOnlyLookup would dial. Throws if it does not resolve. */

@@ -1,7 +1,6 @@
-import { lookup } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
-import { isPublicAddress } from '../../platform/public-address.js';
+import { filteringLookup, isPublicAddress } from '../../platform/public-address.js';
 
 // Where custom HTTP destinations (and their OAuth token endpoints) may connect. An account admin
 // chooses those URLs, so by default only public addresses are reachable: a destination must not
@@ -125,18 +124,11 @@ export function isNotAllowedError(err: unknown): boolean {
 }
 
 /** dns.lookup that keeps only the addresses the policy allows (all of them for a listed name). */
-export function allowCheckingLookup(policy: DestinationPolicy): LookupFunction {
-  return (hostname, options, callback) => {
-    lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      const list = addresses as Array<{ address: string; family: number }>;
-      const ok = policy.hostNameAllowed(hostname) ? list : list.filter((a) => policy.addressAllowed(a.address));
-      const first = ok[0];
-      if (!first) return callback(refused(policy.refusal(hostname, list[0]?.address ?? null)), '', 0);
-      if ((options as { all?: boolean }).all) return (callback as (e: null, a: typeof ok) => void)(null, ok);
-      callback(null, first.address, first.family);
-    });
-  };
+function allowCheckingLookup(policy: DestinationPolicy): LookupFunction {
+  return filteringLookup(
+    (hostname, address) => policy.hostNameAllowed(hostname) || policy.addressAllowed(address),
+    (hostname, address) => refused(policy.refusal(hostname, address)),
+  );
 }
 
 /**
