@@ -8,7 +8,7 @@ import type { LiveSample } from '../database/repos/recent-events-repo.js';
 import type { Logger } from '../platform/logger.js';
 import { sleep } from '../platform/sleep.js';
 import type { EventQueue, QueuedEvent } from '../queue/event-queue.js';
-import type { CapiClient, CapiResponse } from './capi-client.js';
+import type { CapiBatch, CapiClient, CapiResponse } from './capi-client.js';
 import { type DeliveryOutcome, deliverBatch } from './deliver-batch.js';
 import { classifyHttpFailure, type HttpDestinationClient } from './http-destination/http-destination-client.js';
 import { isBatchTemplate } from './http-destination/template.js';
@@ -104,8 +104,20 @@ export function createPublisher(deps: PublisherDeps): Publisher {
     while (!stopped && Date.now() >= l.pausedUntil) {
       const target = await deps.publishTarget(pixelId);
       if (!target) return;
-      const http = target.kind === 'http' ? deps.http : undefined;
-      if (target.kind === 'http' && !http) return;
+      const custom = target.kind === 'http';
+      const http = deps.http;
+      let sendTo: (b: Omit<CapiBatch, 'pixelId' | 'apiVersion' | 'accessToken'>) => Promise<CapiResponse>;
+      if (target.kind === 'http') {
+        if (!http) return;
+        sendTo = (b) => http.send(target, b.eventsJson, abortRequests.signal);
+      } else {
+        const apiVersion = target.apiVersion ?? deps.config.defaultApiVersion;
+        sendTo = (b) =>
+          deps.client.send(
+            { ...b, pixelId: target.pixelId, apiVersion, accessToken: target.accessToken },
+            abortRequests.signal,
+          );
+      }
       // A template written for one event is sent one event per request.
       const maxBatch =
         target.kind === 'http' && !isBatchTemplate(target.config.payloadSchema) ? 1 : deps.config.maxBatch;
@@ -116,22 +128,12 @@ export function createPublisher(deps: PublisherDeps): Publisher {
       if (batch.length === maxBatch) ensureWorker(pixelId, deps.config.concurrencyPerPixel);
       const outcome = await deliverBatch(batch, {
         nowSec: Math.floor(started / 1000),
-        classify: http ? classifyHttpFailure : undefined,
-        expires: !http,
+        // A custom destination's answers are HTTP statuses, and Meta's age limit is not its own.
+        classify: custom ? classifyHttpFailure : undefined,
+        expires: !custom,
         send: async (b) => {
           const sentAt = performance.now();
-          const response =
-            target.kind === 'http'
-              ? await (http as HttpDestinationClient).send(target, b.eventsJson, abortRequests.signal)
-              : await deps.client.send(
-                  {
-                    ...b,
-                    pixelId: target.pixelId,
-                    apiVersion: target.apiVersion ?? deps.config.defaultApiVersion,
-                    accessToken: target.accessToken,
-                  },
-                  abortRequests.signal,
-                );
+          const response = await sendTo(b);
           metrics.publishRequest((performance.now() - sentAt) / 1000, requestOutcome(response));
           return response;
         },
