@@ -46,6 +46,8 @@ export type IngestOutcome =
 export interface FileRowsResult {
   queued: number;
   duplicates: number;
+  /** Stored and counted but not sent: publishing is switched off for the event or its pixel. */
+  notPublished: number;
   dropped: Array<{ index: number; reason: DropReason; detail?: string }>;
 }
 
@@ -244,7 +246,12 @@ export function createIngest(deps: IngestDeps) {
       const items = rows.map((r) => ({ ...r, pixel: pixels.get(r.pixelId) ?? null }));
       const droppedItems: FileRowsResult['dropped'] = [];
       const result = await process(items, 'server', request, 0, droppedItems);
-      return { queued: result.queued, duplicates: result.duplicates, dropped: droppedItems };
+      return {
+        queued: result.queued,
+        duplicates: result.duplicates,
+        notPublished: result.dropped.publishing_disabled ?? 0,
+        dropped: droppedItems,
+      };
     },
   };
 

@@ -38,11 +38,3 @@ export async function deleteTemplate(sql: Sql, scope: TenantScope, id: string): 
   ]);
   return rows.length === 1;
 }
-
-export async function countTemplates(sql: Sql, scope: TenantScope): Promise<number> {
-  const [row] = await sql.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM payload_templates WHERE ${SCOPED}`,
-    scopeParams(scope),
-  );
-  return row?.n ?? 0;
-}

@@ -115,11 +115,10 @@ export function createFileUpload(deps: FileUploadDeps) {
       for (const d of result.dropped) {
         tally.exclude(rows[d.index]?.line ?? 0, d.reason, d.detail ?? null);
       }
-      const stored = rows.length - result.duplicates - result.dropped.length;
-      tally.uploaded += Math.min(result.queued, stored);
+      tally.uploaded += result.queued;
       tally.duplicates += result.duplicates;
       // Stored but not sent: the pixel's publishing switch is off (ingest counts these, not their rows).
-      if (stored > result.queued) tally.excludeUnlisted('publishing_disabled', stored - result.queued);
+      if (result.notPublished > 0) tally.excludeUnlisted('publishing_disabled', result.notPublished);
       if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
         lastProgress = Date.now();
         await deps.uploads.update(scope.tenantId, id, tally.counts());

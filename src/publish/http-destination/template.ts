@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../pipeline/steps/hash-user-data.js';
 import {
   type Context,
   type Emitter,
@@ -141,7 +141,7 @@ export function hash256(value: unknown): string | string[] {
   const text = String(value).trim().toLowerCase();
   if (text === '') return '';
   if (/^[0-9a-f]{64}$/.test(text)) return text;
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }
 
 const parsedCache = new Map<string, Template[]>();

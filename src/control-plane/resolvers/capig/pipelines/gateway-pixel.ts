@@ -1,3 +1,4 @@
+import { ADVANCED_MATCHING_KEYS } from '../../../../domain/customer-information.js';
 import { findSource, setPixelConfig } from '../../../../database/repos/data-sources-repo.js';
 import { createIngressDomainsRepo } from '../../../../database/repos/ingress-domains-repo.js';
 import { gatewayPixelHeaderCode } from '../../../../ingest/pixel-sdk.js';
@@ -11,7 +12,6 @@ import { gatewayPixelConfigView, type StoredPixelConfig } from './gateway-pixel-
 // Signals Gateway pixel, and { updateGatewayPixelConfig(pixelId, config) } → its settings (Meta's
 // GatewayPixelConfig, `plugins` derived from the switches).
 
-const AAM_FIELDS = ['em', 'fn', 'ln', 'ph', 'ge', 'ct', 'st', 'zp', 'country', 'db', 'external_id'];
 const SCRIPT_MAX = 64 * 1024;
 
 async function gatewayPixel(ctx: ControlContext, tenantId: string, id: string) {
@@ -73,9 +73,9 @@ export async function updateGatewayPixelConfig(
     if (v !== null && v !== undefined) next[key] = v;
   }
   if (input.aamFields != null) {
-    const unknown = input.aamFields.filter((f) => !AAM_FIELDS.includes(f));
+    const unknown = input.aamFields.filter((f) => !ADVANCED_MATCHING_KEYS.has(f));
     if (unknown.length > 0) {
-      throw badInput(`aamFields: ${unknown.join(', ')} not known; use any of ${AAM_FIELDS.join(' ')}`);
+      throw badInput(`aamFields: ${unknown.join(', ')} not known; use any of ${[...ADVANCED_MATCHING_KEYS].join(' ')}`);
     }
     next.aamFields = [...new Set(input.aamFields)];
   }

@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  countTemplates,
-  deleteTemplate,
-  listTemplates,
-  saveTemplate,
-} from '../../../../database/repos/payload-templates-repo.js';
+import { deleteTemplate, listTemplates, saveTemplate } from '../../../../database/repos/payload-templates-repo.js';
 import { BUILT_IN_TEMPLATES, validateTemplate } from '../../../../publish/http-destination/template.js';
 import type { ControlContext } from '../../../context.js';
 import { badInput, notFound } from '../../../errors.js';
@@ -38,7 +33,7 @@ export async function savePayloadTemplate(
   if (problems.length > 0) throw badInput(`the template cannot be used: ${problems.join('; ')}`);
   const scope = scopeOf(ctx, tenantId);
   const existing = await listTemplates(ctx.deps.db, scope);
-  if (!existing.some((t) => t.name === name) && (await countTemplates(ctx.deps.db, scope)) >= MAX_SAVED) {
+  if (!existing.some((t) => t.name === name) && existing.length >= MAX_SAVED) {
     throw badInput(`an account keeps at most ${MAX_SAVED} templates: delete one first`);
   }
   const saved = await saveTemplate(ctx.deps.db, tenantId, { id: `tpl_${randomUUID()}`, name, body: args.body });
