@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,6 +9,8 @@ import type { Browser } from 'playwright-core';
 import { browserTestsSkipped, launchChromium } from '../browser.js';
 import { apiToken, createAccount, createPerson } from '../control-plane/people.js';
 import { serverEvent, startTestGateway, type TestGateway, waitFor } from '../harness.js';
+import { json, type Receiver, startReceiver } from '../http-receiver.js';
+import { csvTime } from '../uploads.js';
 import { openPage, type WatchedPage } from './ui.js';
 
 // The pipeline screens end to end in Chromium: a Signals Gateway pipeline made through the
@@ -19,45 +19,9 @@ import { openPage, type WatchedPage } from './ui.js';
 // through the upload screen and checked against what reached the fake Graph API, the privacy
 // settings, and every new screen at 390 px.
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A destination's server: records every request and answers 200 with JSON. */
-async function startReceiver(): Promise<{ url: string; requests: Received[]; close(): Promise<void> }> {
-  const requests: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      });
-      res.writeHead(200, { 'content-type': 'application/json', 'x-receiver': 'warehouse' });
-      res.end(JSON.stringify({ accepted: requests.length }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** "YYYY-MM-DD HH:mm:ss" in UTC, the format of Meta's file template. */
-const csvTime = (sec: number) => new Date(sec * 1000).toISOString().slice(0, 19).replace('T', ' ');
-
 describe('pipelines, custom HTTP, file upload and privacy screens', { skip: browserTestsSkipped() }, () => {
   let gw: TestGateway;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
   let browser: Browser;
   let ui: WatchedPage;
   let dir: string;
@@ -72,7 +36,10 @@ describe('pipelines, custom HTTP, file upload and privacy screens', { skip: brow
   before(async () => {
     // The destination is this machine: the host allows it explicitly, as an operator would.
     gw = await startTestGateway({ env: { CAPIG_DESTINATION_ALLOW: 'public,127.0.0.1/32' } });
-    receiver = await startReceiver();
+    // A destination's server: records every request and answers 200 with JSON.
+    receiver = await startReceiver((_req, res) =>
+      json(res, 200, { accepted: receiver.received.length }, { 'x-receiver': 'warehouse' }),
+    );
     dir = await mkdtemp(join(tmpdir(), 'capig-upload-'));
     tenantId = await createAccount(gw, { name: 'Pipeline Shop' });
     pixelId = `${Date.now()}`.padEnd(16, '7');
@@ -244,11 +211,11 @@ describe('pipelines, custom HTTP, file upload and privacy screens', { skip: brow
     await answer.getByText('HTTP 200').waitFor();
     assert.match((await answer.textContent()) ?? '', /x-receiver: warehouse/);
     assert.match((await answer.textContent()) ?? '', /"accepted": 1/);
-    assert.equal(receiver.requests.length, 1);
-    assert.equal(receiver.requests[0]?.headers['x-api-key'], 'secret-key-123', 'the real key reached the server');
+    assert.equal(receiver.received.length, 1);
+    assert.equal(receiver.received[0]?.headers['x-api-key'], 'secret-key-123', 'the real key reached the server');
     const shownBody = (await sent.locator('pre').last().textContent()) ?? '';
     const squeeze = (text: string) => text.replace(/\s/g, '');
-    assert.equal(squeeze(shownBody), squeeze(receiver.requests[0]?.body ?? ''), 'the body shown is the body sent');
+    assert.equal(squeeze(shownBody), squeeze(receiver.received[0]?.body ?? ''), 'the body shown is the body sent');
     await ui.shot('http-test-event');
     ui.assertClean('custom HTTP editor');
 
@@ -257,7 +224,7 @@ describe('pipelines, custom HTTP, file upload and privacy screens', { skip: brow
     const res = await gw.postServer(sourceId, { data: [event] }, accessKey);
     assert.equal(res.status, 200, await res.text());
     await waitFor(
-      () => receiver.requests.some((r) => r.body.includes(String(event.event_id))),
+      () => receiver.received.some((r) => r.body.includes(String(event.event_id))),
       'event delivered',
       20_000,
     );

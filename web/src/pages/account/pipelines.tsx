@@ -89,7 +89,6 @@ export function PipelinesPage() {
               windowLabel={windowLabel}
               messages={messages}
               onChanged={pipelines.reload}
-              onDeleted={pipelines.reload}
             />
           ))
         )}

@@ -34,7 +34,6 @@ export function PipelineCard({
   windowLabel,
   messages,
   onChanged,
-  onDeleted,
 }: {
   accountId: string;
   pipeline: Pipeline;
@@ -42,7 +41,6 @@ export function PipelineCard({
   windowLabel: string;
   messages: Messages;
   onChanged(): void;
-  onDeleted(): void;
 }) {
   const [open, setOpen] = useState<Open>(null);
   const navigate = useNavigate();
@@ -227,9 +225,7 @@ export function PipelineCard({
         confirmLabel="Delete"
         onConfirm={async () => {
           await mutate('dataPipelineMutations', '$id: ID!', 'deletePipeline(id: $id)', { id: p.id });
-          setOpen(null);
-          messages.show('success', `${name} was deleted.`);
-          onDeleted();
+          done(`${name} was deleted.`);
         }}
       >
         Delete <strong>{name}</strong>? Its sources stop sending events to its destinations, and events still waiting
@@ -238,7 +234,7 @@ export function PipelineCard({
       <FilterDialog
         title="Pipeline filter"
         intro="Events of these types are not sent to any destination of this pipeline."
-        current={blocked}
+        current={blocked.join(', ')}
         open={open?.kind === 'filter'}
         onClose={close}
         save={async (list) => {
@@ -256,7 +252,7 @@ export function PipelineCard({
         intro={`Events of these types are not sent to ${destinationOf?.name || 'this destination'}; other destinations still get them.`}
         current={blockedOf(
           filters.find((f) => f.destinationId === destinationOf?.id)?.destinationFilterBlockedEventTypes,
-        )}
+        ).join(', ')}
         open={open?.kind === 'destination-filter'}
         onClose={close}
         save={async (list) => {

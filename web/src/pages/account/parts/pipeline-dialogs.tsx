@@ -94,14 +94,16 @@ export function FilterDialog({
 }: {
   title: string;
   intro: string;
-  current: string[];
+  /** The saved list, as text: a string compares by value, so the card's polling (a new array each
+   *  render) does not reset what is being typed. */
+  current: string;
   open: boolean;
   onClose(): void;
   save(blocked: string[]): Promise<void>;
 }) {
   const [text, setText] = useState('');
   useEffect(() => {
-    if (open) setText(current.join(', '));
+    if (open) setText(current);
   }, [open, current]);
   return (
     <FormDialog
