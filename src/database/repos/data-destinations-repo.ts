@@ -1,6 +1,5 @@
 import type { Sql } from '../db.js';
-import { scopeParams } from './pipelines-repo.js';
-import type { TenantScope } from './signal-configs-repo.js';
+import { scopedTo, scopeParams, type TenantScope } from './signal-configs-repo.js';
 
 // Signals Gateway data destinations: Meta's Conversions API (a pixel connection's, in the pixel's
 // lane, or a gateway pipeline's own dataset and token) and custom HTTP endpoints. Secrets stay
@@ -39,8 +38,8 @@ export function laneOf(d: Pick<DestinationRecord, 'id' | 'pixelId'>): string {
   return d.pixelId ?? d.id;
 }
 
-const SCOPED = 'tenant_id = $1 AND tenant_id = ANY($2::text[])';
-const D_SCOPED = 'd.tenant_id = $1 AND d.tenant_id = ANY($2::text[])';
+const SCOPED = scopedTo();
+const D_SCOPED = scopedTo('d.');
 
 interface DestinationRow {
   id: string;

@@ -1,6 +1,5 @@
 import type { Sql } from '../db.js';
-import { scopeParams } from './pipelines-repo.js';
-import type { TenantScope } from './signal-configs-repo.js';
+import { scopedTo, scopeParams, type TenantScope } from './signal-configs-repo.js';
 
 // Signals Gateway data sources: a pixel connection's META_PIXEL source (its id is the pixel id),
 // our first-party tag (ADVERTISER_HOSTED_PIXEL), server SDKs and file uploads. Scoped like every
@@ -26,8 +25,8 @@ export interface SourceRecord {
   pixelConfig: Record<string, unknown>;
 }
 
-const S_SCOPED = 's.tenant_id = $1 AND s.tenant_id = ANY($2::text[])';
-const SCOPED = 'tenant_id = $1 AND tenant_id = ANY($2::text[])';
+const S_SCOPED = scopedTo('s.');
+const SCOPED = scopedTo();
 
 interface SourceRow {
   id: string;

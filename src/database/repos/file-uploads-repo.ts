@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pgJson, type Sql } from '../db.js';
-import type { TenantScope } from './signal-configs-repo.js';
+import { scopeParams, type TenantScope } from './signal-configs-repo.js';
 
 // File uploads (C.9) and their reports. Reads take the caller's account and visible accounts and
 // filter on both in SQL, like every control-plane read. Writes name the upload and its account:
@@ -73,7 +73,7 @@ export function createFileUploadsRepo(sql: Sql) {
         `SELECT ${COLUMNS} FROM file_uploads
           WHERE tenant_id = $1 AND tenant_id = ANY($2::text[])
           ORDER BY started_at DESC, id LIMIT $3`,
-        [scope.tenantId, [...scope.visibleTenantIds], Math.max(1, Math.min(limit, MAX_LISTED_UPLOADS))],
+        [...scopeParams(scope), Math.max(1, Math.min(limit, MAX_LISTED_UPLOADS))],
       );
       return rows.map(toRecord);
     },
@@ -81,7 +81,7 @@ export function createFileUploadsRepo(sql: Sql) {
     async get(scope: TenantScope, id: string): Promise<FileUploadRecord | null> {
       const [row] = await sql.query<Row>(
         `SELECT ${COLUMNS} FROM file_uploads WHERE tenant_id = $1 AND tenant_id = ANY($2::text[]) AND id = $3`,
-        [scope.tenantId, [...scope.visibleTenantIds], id],
+        [...scopeParams(scope), id],
       );
       return row ? toRecord(row) : null;
     },
@@ -90,7 +90,7 @@ export function createFileUploadsRepo(sql: Sql) {
     async pixelIds(scope: TenantScope): Promise<Set<string>> {
       const rows = await sql.query<{ pixel_id: string }>(
         'SELECT pixel_id FROM pixels WHERE tenant_id = $1 AND tenant_id = ANY($2::text[])',
-        [scope.tenantId, [...scope.visibleTenantIds]],
+        scopeParams(scope),
       );
       return new Set(rows.map((r) => r.pixel_id));
     },
@@ -100,7 +100,7 @@ export function createFileUploadsRepo(sql: Sql) {
       const [row] = await sql.query<{ id: string; active: boolean }>(
         `SELECT id, active FROM data_sources
           WHERE tenant_id = $1 AND tenant_id = ANY($2::text[]) AND id = $3 AND type = 'FILE_UPLOAD'`,
-        [scope.tenantId, [...scope.visibleTenantIds], sourceId],
+        [...scopeParams(scope), sourceId],
       );
       return row ?? null;
     },

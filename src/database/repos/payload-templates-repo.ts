@@ -1,6 +1,5 @@
 import type { Sql } from '../db.js';
-import { scopeParams } from './pipelines-repo.js';
-import type { TenantScope } from './signal-configs-repo.js';
+import { scopedTo, scopeParams, type TenantScope } from './signal-configs-repo.js';
 
 // An account's saved payload templates for custom HTTP destinations (the built-in ones live in
 // code, src/publish/http-destination/). Names are unique per account; saving a name replaces it.
@@ -11,7 +10,7 @@ export interface SavedTemplate {
   body: string;
 }
 
-const SCOPED = 'tenant_id = $1 AND tenant_id = ANY($2::text[])';
+const SCOPED = scopedTo();
 
 export async function listTemplates(sql: Sql, scope: TenantScope): Promise<SavedTemplate[]> {
   return sql.query<SavedTemplate>(`SELECT id, name, body FROM payload_templates WHERE ${SCOPED} ORDER BY name, id`, [

@@ -1,5 +1,5 @@
 import type { Sql } from '../db.js';
-import type { TenantScope } from './signal-configs-repo.js';
+import { scopedTo, scopeParams, type TenantScope } from './signal-configs-repo.js';
 
 // Signals Gateway pipelines (docs/pipelines.md): an account's pipelines with their sources,
 // destinations and filters. Every statement takes the account AND the accounts the caller may see
@@ -32,9 +32,8 @@ export interface DestinationLink {
   blockedEventTypes: string[];
 }
 
-const SCOPED = 'tenant_id = $1 AND tenant_id = ANY($2::text[])';
-const P_SCOPED = 'p.tenant_id = $1 AND p.tenant_id = ANY($2::text[])';
-export const scopeParams = (s: TenantScope): unknown[] => [s.tenantId, [...s.visibleTenantIds]];
+const SCOPED = scopedTo();
+const P_SCOPED = scopedTo('p.');
 
 interface PipelineRow {
   id: string;

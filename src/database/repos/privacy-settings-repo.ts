@@ -1,6 +1,5 @@
 import type { Sql } from '../db.js';
-import { scopeParams } from './pipelines-repo.js';
-import type { TenantScope } from './signal-configs-repo.js';
+import { scopeParams, type TenantScope } from './signal-configs-repo.js';
 
 // An account's privacy settings (docs/pipelines.md "Enrichment and consent"): the enrichment
 // switch, the consent policy and the data processing options added to events that carry none.

@@ -47,8 +47,11 @@ interface PixelRow {
   openbridge_id: string | null;
 }
 
-const SCOPED = 'p.tenant_id = $1 AND p.tenant_id = ANY($2::text[])';
-const scopeParams = (s: TenantScope) => [s.tenantId, [...s.visibleTenantIds]];
+/** The account's rows as the caller may see them: $1 is the account, $2 the visible accounts. */
+export const scopedTo = (alias = ''): string => `${alias}tenant_id = $1 AND ${alias}tenant_id = ANY($2::text[])`;
+/** $1 and $2 of scopedTo. */
+export const scopeParams = (s: TenantScope): unknown[] => [s.tenantId, [...s.visibleTenantIds]];
+const SCOPED = scopedTo('p.');
 
 /** The account's pixels (all, or those of pixelIds that belong to it), oldest first. */
 export async function listPixels(sql: Sql, scope: TenantScope, pixelIds?: readonly string[]): Promise<PixelRecord[]> {
