@@ -11,7 +11,7 @@ import { readCapped, redact } from './response-text.js';
 export type AuthType = 'NONE' | 'API_KEY' | 'BASIC' | 'CLIENT_CREDENTIALS' | 'JSON_WEB_TOKEN';
 
 /** The part of a destination's configuration the auth reads. */
-export interface AuthSettings {
+interface AuthSettings {
   endpoint: string;
   authType: AuthType;
   apiKeyName?: string | null;
@@ -22,7 +22,7 @@ export interface AuthSettings {
   serviceUserAccount?: string | null;
 }
 
-export interface AuthSecrets {
+interface AuthSecrets {
   apiKeyValue?: string | null;
   basicCredentials?: string | null;
   clientSecret?: string | null;
@@ -247,7 +247,7 @@ export function createAuthenticator(deps: {
  * A service account's token: an RS256 JWT it signs itself (iss and sub the account, aud the
  * destination's origin, an hour long).
  */
-export function signJwt(
+function signJwt(
   account: string,
   audience: string,
   pem: string,

@@ -110,7 +110,7 @@ export function destinationPolicy(allow: DestinationAllow): DestinationPolicy {
 }
 
 /** The error code of a refused connection, which the client turns into a held (not dead-lettered) failure. */
-export const NOT_ALLOWED_CODE = 'EDESTINATIONNOTALLOWED';
+const NOT_ALLOWED_CODE = 'EDESTINATIONNOTALLOWED';
 
 function refused(message: string): Error {
   return Object.assign(new Error(message), { code: NOT_ALLOWED_CODE });

@@ -226,7 +226,7 @@ function buildRequest(
 }
 
 /** GET sends no body: a JSON object's fields become parameters, a form its fields, anything else `payload`. */
-export function payloadQuery(payload: string, contentType: string): Array<[string, string]> {
+function payloadQuery(payload: string, contentType: string): Array<[string, string]> {
   if (contentType === 'application/json') {
     const value = JSON.parse(payload) as unknown;
     if (value && typeof value === 'object' && !Array.isArray(value)) {

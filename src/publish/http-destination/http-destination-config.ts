@@ -37,7 +37,7 @@ export interface HttpTarget {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
-export const TIMEOUT_RANGE_MS = { min: 100, max: 60_000 } as const;
+const TIMEOUT_RANGE_MS = { min: 100, max: 60_000 } as const;
 const URL_MAX = 2048;
 const NAME_MAX = 256;
 const SECRET_MAX = 16 * 1024;

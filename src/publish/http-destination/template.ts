@@ -20,7 +20,7 @@ import {
 
 export const TEMPLATE_MAX_BYTES = 64 * 1024;
 /** The rendered body: a batch of 1,000 events at a few KB each fits. */
-export const RENDERED_MAX_BYTES = 16 * 1024 * 1024;
+const RENDERED_MAX_BYTES = 16 * 1024 * 1024;
 const RENDER_LIMIT_MS = 1_000;
 const MEMORY_LIMIT = 64 * 1024 * 1024;
 
@@ -236,7 +236,7 @@ const FLATTENED = ['user_data', 'custom_data', 'app_data'] as const;
  * it), and the first event's fields at the top level with `event` when there is one event, so a
  * per-event template writes `{{ event_name }}` or `{{ event.value }}`.
  */
-export function templateContext(events: Array<Record<string, unknown>>): Record<string, unknown> {
+function templateContext(events: Array<Record<string, unknown>>): Record<string, unknown> {
   const flattened = events.map(flattenEvent);
   const scope = Object.create(null) as Record<string, unknown>;
   const first = flattened[0];
