@@ -5,7 +5,7 @@ import { openPostgresDb } from '../../src/database/postgres-db.js';
 import { createAccountsRepo } from '../../src/database/repos/accounts-repo.js';
 import { createSecretBox } from '../../src/platform/secret-box.js';
 import { createTestDatabase, serverEvent, TEST_DATABASE_URL, TEST_SECRET, waitFor } from '../harness.js';
-import { type CapigTest, newPixelId, startCapigTest } from './capig-api.js';
+import { type CapigTest, newPixelId, SETUP, startCapigTest } from './capig-api.js';
 import {
   CREATE_PIPELINE,
   DATA_DESTINATIONS,
@@ -88,6 +88,23 @@ describe('capig pipelines: roles and accounts', () => {
     const lists = await stranger.gql(DATA_SOURCES, { tenantId: other }, { path: 'capig' });
     assert.deepEqual(lists.body.data.tenantQueries.dataSourcesQuery, []);
     assert.ok(ok(await t.gql(GET_PIPELINE, { tenantId, id: pipelineId })).tenantQueries.pipeline);
+  });
+
+  test("a pixel whose id is another account's source is refused, and never joins that source", async () => {
+    const other = await t.newAccount();
+    const input = { pixelId: sourceId, businessId: newPixelId(), accessToken: 'EAAclash', externalId: '' };
+    const clash = await t.gql(SETUP, { tenantId: other, input });
+    assert.deepEqual(
+      clash.body.errors?.map((e) => e.extensions?.code),
+      [409],
+    );
+    const sources = ok(await t.gql(DATA_SOURCES, { tenantId })).tenantQueries.dataSourcesQuery;
+    const mine = sources.find((s: { id: string }) => s.id === sourceId);
+    assert.deepEqual(
+      mine.associatedPipelines.map((p: { id: string }) => p.id),
+      [pipelineId],
+      'the source keeps its own pipeline only',
+    );
   });
 
   test('an unmanaged account is not reachable by the API account (a host principal)', async () => {

@@ -87,19 +87,6 @@ export async function findPixel(sql: Sql, scope: TenantScope, pixelId: string): 
   return (await listPixels(sql, scope, [pixelId]))[0] ?? null;
 }
 
-/**
- * Which account holds a pixel id, as seen from `scope`: 'this', 'other' or null (free). Pixel ids
- * are unique across the gateway (a browser event carries only the pixel id), so connecting one
- * needs this answer across accounts; it never says which other account it is.
- */
-export async function pixelHolder(sql: Sql, scope: TenantScope, pixelId: string): Promise<'this' | 'other' | null> {
-  const [row] = await sql.query<{ mine: boolean }>(
-    `SELECT (p.tenant_id = $1 AND p.tenant_id = ANY($2::text[])) AS mine FROM pixels p WHERE p.pixel_id = $3`,
-    [...scopeParams(scope), pixelId],
-  );
-  return row ? (row.mine ? 'this' : 'other') : null;
-}
-
 export async function setOpenBridgeId(sql: Sql, scope: TenantScope, pixelId: string, id: string): Promise<void> {
   await sql.query(`UPDATE pixels p SET openbridge_id = $4, updated_at = now() WHERE ${SCOPED} AND p.pixel_id = $3`, [
     ...scopeParams(scope),
@@ -163,40 +150,39 @@ export async function accountSummary(sql: Sql, scope: TenantScope): Promise<{ na
  * A pixel connection as a Meta CAPI pipeline (docs/pipelines.md): the pipeline, the pixel as its
  * META_PIXEL source, a META_CONVERSIONS_API destination in the pixel's lane (dataset = the pixel)
  * and the two links, as migration 0005 made them for the pixels it found. Run it in the
- * transaction that inserts the pixel. A pixel that already has its pipeline gets nothing more.
+ * transaction that inserts the pixel.
  */
 export async function insertPixelPipeline(
   tx: Sql,
   p: { tenantId: string; pixelId: string; sourceName: string; pipelineName?: string | null },
 ): Promise<{ pipelineId: string; destinationId: string }> {
+  // No ON CONFLICT: the pixel row was just inserted, so its pipeline cannot exist yet, and an id
+  // that is already a Signals Gateway source (of any account) must fail here (23505), never be
+  // linked to this pixel's pipeline.
   const [row] = await tx.query<{ pl: string; dd: string }>(
     `WITH pl AS (
        INSERT INTO pipelines (id, tenant_id, name, type, pixel_id)
        VALUES ('sg_v1_pl_' || gen_random_uuid(), $1, coalesce(nullif($4, ''), 'Conversions API Gateway (' || $2 || ')'),
                'META_CAPI_PIPELINE', $2)
-       ON CONFLICT (pixel_id) DO NOTHING RETURNING id),
+       RETURNING id),
      src AS (
        INSERT INTO data_sources (id, tenant_id, name, type, pixel_id)
        VALUES ($2, $1, coalesce(nullif($3, ''), 'Meta Pixel (' || $2 || ')'), 'META_PIXEL', $2)
-       ON CONFLICT DO NOTHING RETURNING id),
+       RETURNING id),
      dd AS (
        INSERT INTO data_destinations (id, tenant_id, name, type, pixel_id, dataset_id)
        VALUES ('sg_v1_dd_' || gen_random_uuid(), $1, 'Meta Dataset (' || $2 || ')', 'META_CONVERSIONS_API', $2, $2)
-       ON CONFLICT (pixel_id) DO NOTHING RETURNING id)
+       RETURNING id)
      SELECT (SELECT id FROM pl) AS pl, (SELECT id FROM dd) AS dd`,
     [p.tenantId, p.pixelId, p.sourceName, p.pipelineName ?? null],
   );
-  // Links: only for rows this call created (a pixel that had its pipeline keeps its own links).
-  if (row?.pl && row.dd) {
-    await tx.query('INSERT INTO pipeline_sources (pipeline_id, source_id) VALUES ($1, $2)', [row.pl, p.pixelId]);
-    await tx.query('INSERT INTO pipeline_destinations (pipeline_id, destination_id) VALUES ($1, $2)', [row.pl, row.dd]);
-    return { pipelineId: row.pl, destinationId: row.dd };
-  }
-  const [existing] = await tx.query<{ pl: string; dd: string }>(
-    `SELECT (SELECT id FROM pipelines WHERE pixel_id = $1) AS pl, (SELECT id FROM data_destinations WHERE pixel_id = $1) AS dd`,
-    [p.pixelId],
-  );
-  return { pipelineId: existing?.pl ?? '', destinationId: existing?.dd ?? '' };
+  const ids = { pipelineId: row?.pl as string, destinationId: row?.dd as string };
+  await tx.query('INSERT INTO pipeline_sources (pipeline_id, source_id) VALUES ($1, $2)', [ids.pipelineId, p.pixelId]);
+  await tx.query('INSERT INTO pipeline_destinations (pipeline_id, destination_id) VALUES ($1, $2)', [
+    ids.pipelineId,
+    ids.destinationId,
+  ]);
+  return ids;
 }
 
 /**

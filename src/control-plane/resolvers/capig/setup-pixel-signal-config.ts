@@ -1,9 +1,5 @@
-import {
-  connectPixel,
-  type PixelRecord,
-  pixelHolder,
-  setOpenBridgeId,
-} from '../../../database/repos/signal-configs-repo.js';
+import { sourceIdHolder } from '../../../database/repos/data-sources-repo.js';
+import { connectPixel, type PixelRecord, setOpenBridgeId } from '../../../database/repos/signal-configs-repo.js';
 import type { ControlContext } from '../../context.js';
 import { conflict } from '../../errors.js';
 import { scopeOf, type TenantParent } from './common.js';
@@ -53,7 +49,7 @@ export async function connectCheckedPixel(
   const scope = scopeOf(ctx, tenantId);
   const { db, box, directory, log } = ctx.deps;
 
-  ensureFree(await pixelHolder(db, scope, pixelId), pixelId, tenantId);
+  ensureFree(await sourceIdHolder(db, scope, pixelId), pixelId, tenantId);
   const check = await checkToken(ctx, pixelId, token, requestedVersion);
   let pipelineId: string;
   try {
@@ -70,9 +66,9 @@ export async function connectCheckedPixel(
       pipelineName: input.pipelineName?.trim() || null,
     }));
   } catch (err) {
-    // Two requests for the same pixel at once: the second loses at the primary key.
+    // Two requests for the same pixel at once: the second loses at a primary key.
     if ((err as { code?: string }).code === '23505') {
-      ensureFree(await pixelHolder(db, scope, pixelId), pixelId, tenantId);
+      ensureFree(await sourceIdHolder(db, scope, pixelId), pixelId, tenantId);
     }
     throw err;
   }
